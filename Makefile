@@ -1,0 +1,31 @@
+# Two commands for a fresh machine: `make demo` and `make test`.
+# Nothing needs to be installed first but Python 3.11+ and make.
+
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+STAMP := $(VENV)/.podium-installed
+
+.PHONY: install demo test
+
+$(STAMP): requirements.txt pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Podium needs Python 3.11 or newer; set PYTHON=/path/to/python3.11")'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --no-deps --editable .
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Migrate, load the demo challenges, evaluate the demo submissions with a real
+# worker, then serve the site on 127.0.0.1:$(PORT) until Ctrl-C.
+demo: $(STAMP)
+	$(PY) manage.py run_demo --port $(PORT)
+
+# The whole suite. It uses the local PostgreSQL when one accepts connections
+# (or DATABASE_URL when set) and SQLite otherwise; tests that need a missing
+# service skip with their reason.
+test: $(STAMP)
+	DATABASE_URL="$${DATABASE_URL-$$($(PY) tests/services.py database-url)}" $(PY) -m pytest $(PYTEST_ARGS)

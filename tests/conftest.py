@@ -1,0 +1,17 @@
+"""Fixtures shared by every part of the test suite."""
+
+import pytest
+
+from tests import services
+
+
+@pytest.fixture(scope="session")
+def shared_data():
+    """Return the folder of shared public annotations, skipping when it is absent."""
+    return services.require_shared_data()
+
+
+@pytest.fixture(scope="session")
+def chromium_path():
+    """Return the path of Debian's Chromium, skipping when it is absent."""
+    return services.require_chromium()
