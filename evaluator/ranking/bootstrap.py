@@ -1,0 +1,98 @@
+"""Bootstrap of the cases: draws, per-sample rankings and their summaries."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from evaluator.ranking.combine import combine_task_ranks
+from evaluator.ranking.ranks import kendall_tau_b
+from evaluator.ranking.schemes import SchemeResult, run_scheme
+from evaluator.ranking.settings import RankingSettings
+
+RANK_INTERVAL_PERCENT = (2.5, 97.5)
+
+
+def draw_case_weights(n_cases: int, samples: int, seed: int) -> np.ndarray:
+    """Draw ``samples`` bootstrap samples of n of n cases, with replacement.
+
+    Returns (samples, cases) counts of how often each case was drawn, from
+    ``numpy.random.default_rng(seed)``, so a seed gives the same draws on every
+    machine. A case drawn twice counts as two cases.
+    """
+    rng = np.random.default_rng(seed)
+    drawn = rng.integers(0, n_cases, size=(samples, n_cases))
+
+    # Count the draws of each case, one row per sample, without a loop over samples.
+    offsets = np.arange(samples)[:, None] * n_cases
+    counts = np.bincount((drawn + offsets).ravel(), minlength=samples * n_cases)
+    return counts.reshape(samples, n_cases).astype(np.float64)
+
+
+def bootstrap_ranks(
+    values: dict[str, np.ndarray],
+    larger_is_better: dict[str, bool],
+    settings: RankingSettings,
+    weights: np.ndarray,
+) -> tuple[dict[str, SchemeResult], np.ndarray, np.ndarray]:
+    """Rank every task and the overall ranking in each weighted sample.
+
+    ``values`` are filled by the missing-value policy. Returns the per-task
+    results and the overall scores and ranks, each of shape (algorithms, samples).
+    """
+    results = {
+        key: run_scheme(
+            settings.scheme,
+            task_values,
+            weights,
+            larger_is_better=larger_is_better[key],
+            settings=settings,
+        )
+        for key, task_values in values.items()
+    }
+    overall_scores, overall_ranks = combine_task_ranks(
+        results, rule=settings.combine, tie_break=settings.tie_break
+    )
+    return results, overall_scores, overall_ranks
+
+
+def summarize_ranks(full_ranks: np.ndarray, sample_ranks: np.ndarray) -> dict:
+    """Summarise bootstrap ranks (algorithms x samples) against the full ranking (algorithms,).
+
+    Returns per algorithm the median rank, the 2.5-97.5 % rank interval (numpy's
+    default linear quantiles) and the count of samples at each rank 1..n, plus
+    Kendall's tau-b between the full ranking and each sample's ranking (NaN
+    where undefined) and its median over the samples where it is defined.
+    """
+    n_algorithms = full_ranks.shape[0]
+    median = np.median(sample_ranks, axis=1)
+    low, high = np.percentile(sample_ranks, RANK_INTERVAL_PERCENT, axis=1)
+
+    # Rank frequencies: ranks are whole numbers 1..n.
+    rank_numbers = np.arange(1, n_algorithms + 1)
+    frequency = (sample_ranks[:, :, None] == rank_numbers).sum(axis=1)
+
+    tau = kendall_tau_b(full_ranks, sample_ranks.T)
+    defined = tau[~np.isnan(tau)]
+    tau_median = float(np.median(defined)) if defined.size else np.nan
+
+    return {
+        "median_rank": median,
+        "rank_interval": np.stack([low, high], axis=1),
+        "rank_frequency": frequency,
+        "kendall_tau": tau,
+        "kendall_tau_median": tau_median,
+    }
+
+
+def value_intervals(sample_values: np.ndarray) -> np.ndarray:
+    """Return the 2.5-97.5 % interval of each algorithm's bootstrap values, (algorithms, 2).
+
+    Samples where an algorithm has no value are left out; an algorithm with no
+    value in any sample gets NaN.
+    """
+    intervals = np.full((sample_values.shape[0], 2), np.nan)
+    for row, values in enumerate(sample_values):
+        present = values[~np.isnan(values)]
+        if present.size:
+            intervals[row] = np.percentile(present, RANK_INTERVAL_PERCENT)
+    return intervals

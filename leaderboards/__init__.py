@@ -1,0 +1,1 @@
+"""Leaderboards: ranking snapshots of a phase, their pages, analyses and exports."""

@@ -1,0 +1,1 @@
+"""Challenges, their phases, hidden reference cases, teams and participations."""

@@ -1,0 +1,1 @@
+"""The Podium Django project: settings, URLs and entry points."""

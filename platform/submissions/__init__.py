@@ -1,0 +1,1 @@
+"""Submissions of predicted label maps and the pipeline that evaluates them."""

@@ -1,0 +1,1 @@
+"""The REST API (version 1) for participants' scripts and organisers' automation."""

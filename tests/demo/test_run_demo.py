@@ -1,0 +1,152 @@
+"""``manage.py run_demo`` evaluates the demo, serves the three leaderboards, stops on Ctrl-C, and reruns."""
+
+import http.cookiejar
+import os
+import queue
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from fixtures.catalogue import DEMO_CHALLENGES
+from fixtures.loading import DEMO_PASSWORD, PARTICIPANT_USERNAME
+
+REPOSITORY_ROOT = Path(__file__).resolve().parents[2]
+# Guards against a hang only: the demo normally serves within a few minutes.
+SERVE_TIMEOUT_S = 600
+STOP_TIMEOUT_S = 60
+
+pytestmark = pytest.mark.slow
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class DemoProcess:
+    """A ``manage.py run_demo`` subprocess whose output lines are collected by a thread."""
+
+    def __init__(self, var_dir, port):
+        environment = {
+            key: value
+            for key, value in os.environ.items()
+            if key not in ("DATABASE_URL", "CELERY_BROKER_URL", "PODIUM_BROKER_DIR", "PODIUM_PRIVATE_ROOT",
+                           "MEDIA_ROOT", "STATIC_ROOT", "PYTEST_VERSION", "PORT")
+        }
+        # The settings need DEBUG (or a SECRET_KEY) outside tests, as make demo provides.
+        environment.update({"PODIUM_VAR_DIR": str(var_dir), "DEBUG": "1", "PYTHONUNBUFFERED": "1"})
+        self.port = port
+        self.lines = []
+        self._queue = queue.Queue()
+        self.process = subprocess.Popen(
+            [sys.executable, "manage.py", "run_demo", "--port", str(port)],
+            cwd=REPOSITORY_ROOT,
+            env=environment,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        for line in self.process.stdout:
+            self._queue.put(line.rstrip("\n"))
+        self._queue.put(None)
+
+    def wait_for_line(self, text):
+        """Collect output until a line contains ``text``; fail with the output when the process ends first."""
+        while True:
+            try:
+                line = self._queue.get(timeout=SERVE_TIMEOUT_S)
+            except queue.Empty:
+                pytest.fail(f"no {text!r} after {SERVE_TIMEOUT_S} s; output:\n" + "\n".join(self.lines[-40:]))
+            if line is None:
+                pytest.fail(f"run_demo exited before {text!r}; output:\n" + "\n".join(self.lines[-40:]))
+            self.lines.append(line)
+            if text in line:
+                return line
+
+    def interrupt(self):
+        """Send Ctrl-C's signal, wait for the exit, and return the exit code."""
+        self.process.send_signal(signal.SIGINT)
+        code = self.process.wait(timeout=STOP_TIMEOUT_S)
+        while (line := self._queue.get(timeout=STOP_TIMEOUT_S)) is not None:
+            self.lines.append(line)
+        return code
+
+    def kill(self):
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+    def worker_pid(self):
+        for line in self.lines:
+            match = re.search(r"Started a Celery worker \(process (\d+)\)", line)
+            if match:
+                return int(match.group(1))
+        return None
+
+
+def log_in(base_url):
+    """Return an opener with a session of the demo participant."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    opener.open(f"{base_url}/accounts/login/").read()
+    token = next(cookie.value for cookie in jar if cookie.name == "csrftoken")
+    form = urllib.parse.urlencode(
+        {"username": PARTICIPANT_USERNAME, "password": DEMO_PASSWORD, "csrfmiddlewaretoken": token}
+    ).encode()
+    with opener.open(f"{base_url}/accounts/login/", data=form) as response:
+        final_url = response.geturl()
+    assert not final_url.endswith("/accounts/login/"), "the demo participant's log-in was rejected"
+    return opener
+
+
+def process_exists(pid):
+    return Path(f"/proc/{pid}").exists()
+
+
+@pytest.fixture
+def var_dir(tmp_path):
+    return tmp_path / "var"
+
+
+def test_run_demo_serves_leaderboards_and_reruns(var_dir):
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+
+    demo = DemoProcess(var_dir, port)
+    try:
+        demo.wait_for_line(f"serving at {base_url}")
+        opener = log_in(base_url)
+        for challenge in DEMO_CHALLENGES:
+            for phase in challenge.phases:
+                url = f"{base_url}/challenges/{challenge.slug}/phases/{phase.slug}/leaderboard/"
+                with opener.open(url) as response:
+                    page = response.read().decode()
+                assert response.status == 200, url
+                for demo_submission in phase.submissions:
+                    assert demo_submission.team in page, f"{demo_submission.team} is not on {url}"
+        worker_pid = demo.worker_pid()
+        assert demo.interrupt() == 0, "\n".join(demo.lines[-40:])
+    finally:
+        demo.kill()
+    assert "Stopped." in demo.lines
+    assert worker_pid is not None and not process_exists(worker_pid)
+
+    rerun = DemoProcess(var_dir, port)
+    try:
+        rerun.wait_for_line(f"serving at {base_url}")
+        assert rerun.interrupt() == 0, "\n".join(rerun.lines[-40:])
+    finally:
+        rerun.kill()
+    assert any("0 submissions queued" in line for line in rerun.lines), "\n".join(rerun.lines)
