@@ -20,12 +20,13 @@ $(STAMP): requirements.txt pyproject.toml
 install: $(STAMP)
 
 # Migrate, load the demo challenges, evaluate the demo submissions with a real
-# worker, then serve the site on 127.0.0.1:$(PORT) until Ctrl-C.
+# worker, then serve the site on 127.0.0.1:$(PORT) until Ctrl-C. DEBUG=1 lets
+# the site start without a SECRET_KEY; the demo is for one machine only.
 demo: $(STAMP)
-	$(PY) manage.py run_demo --port $(PORT)
+	DEBUG="$${DEBUG-1}" $(PY) manage.py run_demo --port $(PORT)
 
 # The whole suite. It uses the local PostgreSQL when one accepts connections
 # (or DATABASE_URL when set) and SQLite otherwise; tests that need a missing
 # service skip with their reason.
 test: $(STAMP)
-	DATABASE_URL="$${DATABASE_URL-$$($(PY) tests/services.py database-url)}" $(PY) -m pytest $(PYTEST_ARGS)
+	DATABASE_URL="$${DATABASE_URL-$$($(PY) -m tests.services database-url)}" $(PY) -m pytest $(PYTEST_ARGS)

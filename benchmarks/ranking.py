@@ -21,7 +21,8 @@ from scipy import stats
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from evaluator.ranking.bootstrap import draw_case_weights  # noqa: E402
+from evaluator.ranking.bootstrap import bootstrap_ranks, draw_case_weights  # noqa: E402
+from evaluator.ranking.missing import fill_missing  # noqa: E402
 from evaluator.ranking.rank import TEST_THEN_RANK_BOOTSTRAP_LIMIT, rank_table  # noqa: E402
 from evaluator.ranking.schemes import aggregate_then_rank  # noqa: E402
 from evaluator.ranking.settings import RankingSettings  # noqa: E402
@@ -147,6 +148,19 @@ def _loop_over_samples(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
     return looped
 
 
+def time_bootstrap_only(table: ResultTable, samples: int, seed: int) -> None:
+    """Time the bootstrap step alone: every scheme on every task and the overall ranking, all samples."""
+    filled = {
+        key: fill_missing(values, table.missing_policy[key], larger_is_better=table.larger_is_better[key])
+        for key, values in table.values.items()
+    }
+    weights = draw_case_weights(len(table.case_ids), samples, seed)
+    for scheme in ("aggregate-then-rank", "rank-then-aggregate", "test-then-rank"):
+        scheme_weights = weights[:TEST_THEN_RANK_BOOTSTRAP_LIMIT] if scheme == "test-then-rank" else weights
+        seconds, _ = time_call(bootstrap_ranks, filled, table.larger_is_better, RankingSettings(scheme=scheme), scheme_weights)
+        print(f"bootstrap_ranks {scheme}: {seconds:.2f} s for {scheme_weights.shape[0]} samples x {len(filled)} tasks")
+
+
 def main() -> None:
     """Parse the sizes, build the table and print the timings."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -159,7 +173,7 @@ def main() -> None:
 
     print(
         f"Python {platform.python_version()}, numpy {np.__version__}, {platform.processor() or platform.machine()}, "
-        f"{os.cpu_count()} CPUs visible"
+        f"{os.cpu_count()} CPUs visible, load average {os.getloadavg()[0]:.1f} at the start"
     )
     table = build_table(args.algorithms, args.cases, args.classes, args.seed)
     print(
@@ -169,6 +183,7 @@ def main() -> None:
 
     compare_wilcoxon(table)
     compare_bootstrap_loop(table, args.bootstrap, args.seed)
+    time_bootstrap_only(table, args.bootstrap, args.seed)
 
     for scheme in ("aggregate-then-rank", "rank-then-aggregate", "test-then-rank"):
         settings = RankingSettings(scheme=scheme)
@@ -177,6 +192,7 @@ def main() -> None:
             f"rank_table {scheme}: {seconds:.1f} s with {ranking['bootstrap']['samples']} bootstrap samples "
             "(includes the significance maps, the ranks under all three schemes and the per-subset rankings)"
         )
+    print(f"load average {os.getloadavg()[0]:.1f} at the end")
 
 
 if __name__ == "__main__":

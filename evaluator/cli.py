@@ -14,8 +14,6 @@ from evaluator.evaluate import ReferenceError, evaluate_folders
 from evaluator.ranking import commands as ranking_commands
 from evaluator.task import TaskDefinitionError, load_task
 
-logger = logging.getLogger(__name__)
-
 
 def build_parser() -> argparse.ArgumentParser:
     """Build the argument parser with every subcommand."""

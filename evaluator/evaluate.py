@@ -8,20 +8,19 @@ folder and a prediction folder, optionally in a process pool.
 from __future__ import annotations
 
 import concurrent.futures
-import dataclasses
 import logging
 from pathlib import Path
 
 from evaluator import __version__
-from evaluator.geometry import geometry_differences
-from evaluator.io import (
-    LabelMapError,
-    ReferenceError,
-    case_id_from_file_name,
-    detached_data_file,
-    read_geometry,
-    read_label_array,
+from evaluator.folders import (
+    PredictionIndex,
+    duplicate_error,
+    find_prediction_files,
+    find_reference_cases,
+    problem,
 )
+from evaluator.geometry import geometry_differences
+from evaluator.io import LabelMapError, ReferenceError, read_geometry, read_label_array
 from evaluator.metrics import (
     aggregate_cases,
     apply_empty_policy,
@@ -36,136 +35,14 @@ __all__ = [
     "PredictionIndex",
     "ReferenceError",
     "aggregate_cases",
+    "duplicate_error",
     "evaluate_case",
     "evaluate_folders",
     "find_prediction_files",
     "find_reference_cases",
+    "missing_case_record",
+    "rejected_case_record",
 ]
-
-
-@dataclasses.dataclass
-class PredictionIndex:
-    """The prediction files of a folder by case id, and the files that cannot be matched.
-
-    ``duplicates`` maps a case id to its several files (that case is rejected),
-    ``unsupported`` lists files that are no label map of a supported format.
-    """
-
-    files: dict[str, Path]
-    duplicates: dict[str, list[Path]] = dataclasses.field(default_factory=dict)
-    unsupported: list[Path] = dataclasses.field(default_factory=list)
-
-    @property
-    def problems(self) -> dict[str, list[dict]]:
-        """Problems keyed by case id (duplicates) or by file name (unsupported files)."""
-        problems = {case_id: [duplicate_error(case_id, paths)] for case_id, paths in self.duplicates.items()}
-        for path in self.unsupported:
-            problems[path.name] = [
-                _error(
-                    "unsupported_file",
-                    f"File {path.name}: not a label map of a supported format (.nii.gz, .nii, .mha, "
-                    ".mhd, .nrrd, .nhdr) named by case id; remove it or rename it",
-                )
-            ]
-        return problems
-
-
-def find_reference_cases(folder: str | Path) -> dict[str, list[Path]]:
-    """Find the reference annotations of every case in a folder.
-
-    A case is either one image file named by its case id or a sub-folder named
-    by its case id that holds several annotations of that case (sorted by name).
-
-    Raises
-    ------
-    ReferenceError
-        When the folder cannot be read or holds no case.
-
-    Examples
-    --------
-    >>> import tempfile, pathlib
-    >>> folder = pathlib.Path(tempfile.mkdtemp())
-    >>> (folder / "case_1.nii.gz").touch()
-    >>> (folder / "case_2").mkdir()
-    >>> (folder / "case_2" / "rater_a.nii.gz").touch()
-    >>> sorted(find_reference_cases(folder))
-    ['case_1', 'case_2']
-    """
-    folder = Path(folder)
-    try:
-        entries = sorted(folder.iterdir())
-    except OSError as error:
-        raise ReferenceError(f"cannot read the reference folder {folder} ({error.strerror})") from error
-
-    cases: dict[str, list[Path]] = {}
-    for entry in entries:
-        if entry.name.startswith("."):
-            continue
-        if entry.is_dir():
-            annotations = sorted(
-                path for path in entry.iterdir() if path.is_file() and case_id_from_file_name(path.name)
-            )
-            if annotations:
-                cases[entry.name] = annotations
-            continue
-        case_id = case_id_from_file_name(entry.name)
-        if case_id is None:
-            continue
-        if case_id in cases:
-            raise ReferenceError(f"reference case {case_id} has two files in {folder}; keep one")
-        cases[case_id] = [entry]
-
-    if not cases:
-        raise ReferenceError(f"the reference folder {folder} holds no label map named by case id")
-    return cases
-
-
-def find_prediction_files(folder: str | Path) -> PredictionIndex:
-    """Match the files of a prediction folder to case ids.
-
-    A prediction's case id is its file name without the image extension.
-    Two files for one case id (``case.nii.gz`` and ``case.mha``) make a
-    duplicate; other files, folders and links are unsupported. The data file
-    named by a detached ``.mhd`` or ``.nhdr`` header belongs to that header.
-
-    Examples
-    --------
-    >>> import tempfile, pathlib
-    >>> folder = pathlib.Path(tempfile.mkdtemp())
-    >>> for name in ("a.nii.gz", "b.nii.gz", "b.mha", "notes.txt"):
-    ...     (folder / name).touch()
-    >>> index = find_prediction_files(folder)
-    >>> sorted(index.files), sorted(index.duplicates), [path.name for path in index.unsupported]
-    (['a'], ['b'], ['notes.txt'])
-    """
-    folder = Path(folder)
-    by_case: dict[str, list[Path]] = {}
-    others: list[Path] = []
-    data_files: set[str] = set()
-    for entry in sorted(folder.iterdir()):
-        if entry.name.startswith("."):
-            continue
-        case_id = case_id_from_file_name(entry.name)
-        if case_id is None or entry.is_symlink() or not entry.is_file():
-            others.append(entry)
-            continue
-        by_case.setdefault(case_id, []).append(entry)
-        try:
-            data_file = detached_data_file(entry)
-        except LabelMapError:
-            # The case reports the unsafe header when it is scored.
-            data_file = None
-        if data_file is not None:
-            data_files.add(data_file)
-
-    index = PredictionIndex(files={})
-    for case_id, paths in by_case.items():
-        if len(paths) == 1:
-            index.files[case_id] = paths[0]
-        else:
-            index.duplicates[case_id] = paths
-    index.unsupported = [path for path in others if path.name not in data_files]
-    return index
 
 
 def evaluate_case(task, case_id: str, reference_paths, prediction_path, *, prediction_name: str | None = None) -> dict:
@@ -189,8 +66,8 @@ def evaluate_case(task, case_id: str, reference_paths, prediction_path, *, predi
     dict
         The case record: ``case_id``, ``subset``, ``metrics`` (after the empty
         policy, or the task's ``missing_values``), ``raw``, ``status`` per class,
-        ``flagged`` and ``errors``. A missing, unreadable or rejected prediction
-        never raises: it gives a flagged record.
+        ``flagged`` and ``errors``. A missing prediction, or one that cannot be
+        read or fails a check, gives a flagged record instead of an exception.
 
     Raises
     ------
@@ -223,7 +100,7 @@ def evaluate_case(task, case_id: str, reference_paths, prediction_path, *, predi
     except LabelMapError as error:
         logger.info("case %s: prediction %s rejected (%s)", case_id, display_name, error.code)
         message = f"Case {case_id}, file {display_name}: {error.message}."
-        return rejected_case_record(task, case_id, [_error(error.code, message)])
+        return rejected_case_record(task, case_id, [problem(error.code, message)])
 
     return _scored_record(task, case_id, references, prediction)
 
@@ -231,21 +108,12 @@ def evaluate_case(task, case_id: str, reference_paths, prediction_path, *, predi
 def missing_case_record(task, case_id: str) -> dict:
     """Return the flagged record of a case without a prediction, scored with ``missing_values``."""
     message = f"Case {case_id}: no prediction file; upload one named {case_id} with an image extension (e.g. {case_id}.nii.gz)."
-    return _flagged_record(task, case_id, "missing", [_error("missing_prediction", message)])
+    return _flagged_record(task, case_id, "missing", [problem("missing_prediction", message)])
 
 
 def rejected_case_record(task, case_id: str, errors: list[dict]) -> dict:
     """Return the flagged record of a case whose prediction could not be scored."""
     return _flagged_record(task, case_id, "rejected", errors)
-
-
-def duplicate_error(case_id: str, paths: list[Path]) -> dict:
-    """Return the error of a case id that several prediction files share."""
-    names = ", ".join(path.name for path in paths)
-    return _error(
-        "duplicate_prediction",
-        f"Case {case_id}: several prediction files ({names}); upload exactly one file per case.",
-    )
 
 
 def evaluate_folders(task, reference_dir, prediction_dir, *, name: str | None = None, jobs: int = 1, progress: bool = False) -> dict:
@@ -288,7 +156,7 @@ def evaluate_folders(task, reference_dir, prediction_dir, *, name: str | None = 
     for case_id in sorted(set(index.files) | set(index.duplicates)):
         if case_id not in case_ids:
             errors.append(
-                _error(
+                problem(
                     "unknown_case",
                     f"Case {case_id}: the task has no such case, so its file was not scored; "
                     "check the file name against the case ids",
@@ -394,7 +262,7 @@ def _scored_record(task, case_id, references, prediction) -> dict:
     for class_name in task.classes:
         results = [annotation[class_name] for annotation in per_annotation]
         statuses = [result.status for result in results]
-        reported = [apply_empty_policy(result, task.empty_policy, task.distance_penalty_mm) for result in results]
+        reported = [apply_empty_policy(result, task.empty_policy, task.distance_penalties_mm) for result in results]
         status[class_name], metrics[class_name] = combine_annotations(statuses, reported)
         _, raw[class_name] = combine_annotations(statuses, [result.values for result in results])
 
@@ -420,7 +288,3 @@ def _flagged_record(task, case_id, status, errors) -> dict:
         "flagged": True,
         "errors": errors,
     }
-
-
-def _error(code: str, message: str) -> dict:
-    return {"code": code, "message": message}

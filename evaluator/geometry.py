@@ -2,8 +2,8 @@
 
 The reference is never resampled: a prediction must lie on the reference's
 grid. Sizes must be equal. Spacing and origin may differ by a relative
-``1e-4`` or an absolute ``1e-3`` mm per component, whichever is larger, which
-absorbs the rounding of header writers; direction cosines may differ by
+``1e-4`` or an absolute ``1e-3`` mm per component, whichever is larger, so
+that header writers' rounding passes. Direction cosines may differ by
 ``1e-4``. A flipped or permuted axis is far outside these tolerances and is
 rejected, never compared array to array.
 """

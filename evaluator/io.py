@@ -284,6 +284,6 @@ def _is_regular_file(path: Path) -> bool:
 
 def _first_line(error: Exception, path: Path) -> str:
     lines = [line.strip() for line in str(error).splitlines() if line.strip()]
-    # SimpleITK errors start with the C++ source location; the last line holds the reason.
+    # SimpleITK errors start with the C++ source location; the last line contains the reason.
     reason = lines[-1] if lines else type(error).__name__
     return reason.replace(str(path), path.name)

@@ -24,8 +24,8 @@ EMPTY_POLICIES = ("kits21", "raw")
 DEFAULT_METRICS = ("dice", "nsd", "hd95")
 
 # A missed structure's distance in mm. It is larger than the diagonal of a
-# 512 x 512 x 300 CT volume at 0.8 x 0.8 x 2.5 mm (about 950 mm), so that no
-# computed distance ranks below a miss.
+# 512 x 512 x 300 CT volume at 0.8 x 0.8 x 2.5 mm (about 950 mm), so that a
+# miss ranks below every distance computed in such a volume.
 DEFAULT_DISTANCE_PENALTY_MM = 1000.0
 DEFAULT_MISSING_VALUES = {
     "dice": 0.0,
@@ -90,10 +90,17 @@ class Task:
     version: int = SCHEMA_VERSION
 
     @property
-    def distance_penalty_mm(self) -> float:
-        """Distance that the ``kits21`` policy gives a structure missed by one side."""
-        value = self.missing_values.get("hd95")
-        return value if isinstance(value, float) else DEFAULT_DISTANCE_PENALTY_MM
+    def distance_penalties_mm(self) -> dict[str, float]:
+        """Distances that the ``kits21`` policy gives a structure missed by one side.
+
+        Each distance metric's ``missing_values`` entry when it is a number, else
+        ``DEFAULT_DISTANCE_PENALTY_MM``.
+        """
+        penalties = {}
+        for metric in ("hd95", "assd"):
+            value = self.missing_values.get(metric)
+            penalties[metric] = value if isinstance(value, float) else DEFAULT_DISTANCE_PENALTY_MM
+        return penalties
 
     def subset_of(self, case_id: str) -> dict[str, str]:
         """Return the subset tags of a case, empty when the task lists none."""

@@ -2,6 +2,7 @@
 
 from urllib.parse import urlencode
 
+from challenges import permissions
 from leaderboards import visibility
 from leaderboards.models import Snapshot, SnapshotSubset
 from leaderboards.subsets import subset_label
@@ -114,6 +115,7 @@ def page_context(request, phase, snapshot, subset_key, page_title):
         query["snapshot"] = snapshot.pk
 
     can_manage = visibility.can_manage_leaderboard(user, phase)
+    can_choose = phase.leaderboard_entry == "chosen" and permissions.is_participant(user, phase.challenge)
     return {
         "phase": phase,
         "challenge": phase.challenge,
@@ -126,6 +128,7 @@ def page_context(request, phase, snapshot, subset_key, page_title):
         "page_title": page_title,
         "can_view_case_values": visibility.can_view_case_values(user, phase),
         "can_manage": can_manage,
+        "can_choose": can_choose,
         "frozen_snapshots": (
             list(Snapshot.objects.filter(phase=phase, frozen=True).order_by("-created_at")) if can_manage else []
         ),

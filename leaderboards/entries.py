@@ -1,4 +1,4 @@
-"""Which submission represents each participant or team on a phase's leaderboard.
+"""Selection of the submission that represents each participant or team on a phase's leaderboard.
 
 The phase's `leaderboard_entry` decides:
 

@@ -4,7 +4,7 @@ Each ``require_*`` function returns what the test needs or skips the test with a
 one-line reason. With ``PODIUM_REQUIRE_SERVICES=1`` (set by ``.ci/run``) a missing
 service fails the test instead, so nothing can skip on CI.
 
-Run as a script, ``python tests/services.py database-url`` prints a PostgreSQL
+Run as a script, ``python -m tests.services database-url`` prints a PostgreSQL
 URL when a local server accepts connections, for the Makefile's test target.
 """
 
@@ -106,4 +106,4 @@ if __name__ == "__main__":
     if sys.argv[1:] == ["database-url"]:
         print(local_postgres_url())
     else:
-        sys.exit("usage: python tests/services.py database-url")
+        sys.exit("usage: python -m tests.services database-url")

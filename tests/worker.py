@@ -22,8 +22,8 @@ ready. Calling it again in the same test starts another worker on the same
 broker (after a killed one, for instance). Every process is stopped at
 teardown: SIGTERM, then SIGKILL of its whole process group.
 
-The test must use ``django_db(transaction=True)``, because the worker, as
-another process, sees only committed rows.
+The test must use ``django_db(transaction=True)``, because the worker is
+another process and reads only committed rows.
 """
 
 import os
@@ -158,9 +158,11 @@ def use_broker(app, broker_url, transport_options, queue_name):
 class _WorkerFactory:
     """Start workers (and beat) that share one broker, queue and database for one test."""
 
-    def __init__(self, tmp_path, monkeypatch):
+    def __init__(self, tmp_path, monkeypatch, settings):
         self.tmp_path = tmp_path
         self.monkeypatch = monkeypatch
+        # pytest-django's settings fixture, which restores what a test changes.
+        self.settings = settings
         self.processes = []
         self.broker = None
         self.environment = None
@@ -188,7 +190,6 @@ class _WorkerFactory:
         return worker
 
     def _configure(self, broker, stalled_after_seconds, requeue_interval_seconds, extra_environment):
-        from django.conf import settings
         from django.db import connection
 
         from podium.celery import app
@@ -204,7 +205,7 @@ class _WorkerFactory:
                 "DJANGO_SETTINGS_MODULE": "podium.settings",
                 "DATABASE_URL": database_url_of(connection.settings_dict),
                 "PODIUM_VAR_DIR": str(self.tmp_path / "worker-var"),
-                "PODIUM_PRIVATE_ROOT": str(settings.PODIUM_PRIVATE_ROOT),
+                "PODIUM_PRIVATE_ROOT": str(self.settings.PODIUM_PRIVATE_ROOT),
                 "PODIUM_CELERY_QUEUE": self.queue_name,
                 "CELERY_TASK_ALWAYS_EAGER": "0",
                 "PYTHONUNBUFFERED": "1",
@@ -245,7 +246,7 @@ class _WorkerFactory:
         }
         use_broker(app, broker_url, transport_options, self.queue_name)
         if stalled_after_seconds is not None:
-            settings.PODIUM_STALLED_AFTER_SECONDS = stalled_after_seconds
+            self.settings.PODIUM_STALLED_AFTER_SECONDS = stalled_after_seconds
 
         self.broker = broker
         self.environment = environment
@@ -320,7 +321,7 @@ class _WorkerFactory:
 @pytest.fixture
 def live_worker(tmp_path, monkeypatch, settings):
     """Return a function that starts a live Celery worker for this test (see the module docstring)."""
-    factory = _WorkerFactory(tmp_path, monkeypatch)
+    factory = _WorkerFactory(tmp_path, monkeypatch, settings)
     try:
         yield factory
     finally:

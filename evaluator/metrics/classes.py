@@ -41,8 +41,8 @@ def compute_class_metrics(
     """Compute the raw metrics of every class from two integer label maps.
 
     Each class is cropped to the bounding box of the union of its reference and
-    prediction voxels, found for every label value in one pass over each map, so
-    the surface work is proportional to the structure, not to the image.
+    prediction voxels. One pass over each map finds the boxes of every label
+    value, so the surface work grows with the structure, not with the image.
 
     Parameters
     ----------

@@ -10,20 +10,22 @@ BOTH_EMPTY_VALUES = {"dice": 1.0, "nsd": 1.0, "hd95": 0.0, "assd": 0.0}
 ONE_EMPTY_OVERLAP = {"dice": 0.0, "nsd": 0.0}
 
 
-def apply_empty_policy(result: ClassMetrics, policy: str, distance_penalty_mm: float) -> dict[str, float | None]:
+def apply_empty_policy(
+    result: ClassMetrics, policy: str, distance_penalties_mm: dict[str, float]
+) -> dict[str, float | None]:
     """Return the values to report for one class after the task's empty policy.
 
-    ``kits21``: both empty gives Dice 1, NSD 1, HD95 0 and ASSD 0; one empty gives
-    Dice 0, NSD 0 and ``distance_penalty_mm`` for HD95 and ASSD. ``raw``: the raw
-    values, where undefined ones stay None.
+    ``kits21``: both empty gives Dice 1, NSD 1, HD95 0 and ASSD 0. One empty gives
+    Dice 0, NSD 0, and HD95 and ASSD from ``distance_penalties_mm``. ``raw``: the
+    raw values, where undefined ones stay None.
 
     Examples
     --------
     >>> from evaluator.metrics.classes import ClassMetrics
     >>> missed = ClassMetrics({"dice": 0.0, "hd95": None}, "prediction_empty")
-    >>> apply_empty_policy(missed, "kits21", 1000.0)
+    >>> apply_empty_policy(missed, "kits21", {"hd95": 1000.0, "assd": 1000.0})
     {'dice': 0.0, 'hd95': 1000.0}
-    >>> apply_empty_policy(missed, "raw", 1000.0)
+    >>> apply_empty_policy(missed, "raw", {"hd95": 1000.0, "assd": 1000.0})
     {'dice': 0.0, 'hd95': None}
     """
     if policy == "raw" or result.status == OK:
@@ -34,7 +36,10 @@ def apply_empty_policy(result: ClassMetrics, policy: str, distance_penalty_mm: f
     if result.status == BOTH_EMPTY:
         return {metric: BOTH_EMPTY_VALUES[metric] for metric in result.values}
     if result.status in (REFERENCE_EMPTY, PREDICTION_EMPTY):
-        return {metric: ONE_EMPTY_OVERLAP.get(metric, distance_penalty_mm) for metric in result.values}
+        return {
+            metric: ONE_EMPTY_OVERLAP[metric] if metric in ONE_EMPTY_OVERLAP else distance_penalties_mm[metric]
+            for metric in result.values
+        }
     raise ValueError(f"unknown emptiness status {result.status!r}")
 
 

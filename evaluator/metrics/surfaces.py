@@ -54,7 +54,7 @@ def compute_surface_distances(
     ----------
     reference_mask, prediction_mask : numpy.ndarray of bool
         2D or 3D masks of equal shape, both with at least one voxel set. They may
-        be crops of a larger image, as long as the crop holds every set voxel of
+        be crops of a larger image, as long as the crop contains every set voxel of
         both masks.
     spacing_mm : tuple of float
         Voxel spacing in array-axis order.

@@ -59,9 +59,9 @@ def summarize_ranks(full_ranks: np.ndarray, sample_ranks: np.ndarray) -> dict:
     """Summarise bootstrap ranks (algorithms x samples) against the full ranking (algorithms,).
 
     Returns per algorithm the median rank, the 2.5-97.5 % rank interval (numpy's
-    default linear quantiles) and the count of samples at each rank 1..n, plus
-    Kendall's tau-b between the full ranking and each sample's ranking (NaN
-    where undefined) and its median over the samples where it is defined.
+    default linear quantiles) and the count of samples at each rank 1..n. It
+    also returns Kendall's tau-b between the full ranking and each sample's
+    ranking (NaN where undefined), and its median over the defined values.
     """
     n_algorithms = full_ranks.shape[0]
     median = np.median(sample_ranks, axis=1)

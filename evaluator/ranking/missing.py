@@ -10,7 +10,7 @@ POLICY_FORM = 'a number, "worst" or "drop"'
 def parse_missing_policy(policy: float | str, *, source: str) -> float | str:
     """Return ``policy`` as a float, ``"worst"`` or ``"drop"``.
 
-    Raises ``ValueError`` naming ``source`` when it is none of these.
+    Raises ``ValueError`` naming ``source`` for any other value.
     """
     if policy in ("worst", "drop"):
         return policy
@@ -27,10 +27,10 @@ def fill_missing(values: np.ndarray, policy: float | str, *, larger_is_better: b
     """Return a copy of ``values`` (algorithms x cases) with every NaN cell filled by the policy.
 
     Missing cells (no prediction) and undefined cells (``null`` metrics) are
-    treated alike. A number fills them with that number; ``"worst"`` fills them
-    with the worst value observed for any algorithm and case of this task (NaN
-    stays when nothing was observed); ``"drop"`` keeps NaN, so each algorithm is
-    aggregated over the cases it has.
+    treated alike. A number fills them with that number. ``"worst"`` fills them
+    with the worst value observed for any algorithm and case of this task, and
+    leaves NaN when nothing was observed. ``"drop"`` keeps NaN, so each
+    algorithm is aggregated over the cases it has.
     """
     filled = np.array(values, dtype=np.float64, copy=True)
     empty = np.isnan(filled)
@@ -71,7 +71,7 @@ def override_missing_policy(
 
     ``"worst"`` and ``"drop"`` apply to every task. A number applies only to the
     tasks whose metric is larger-is-better, because a number suited to Dice
-    (such as 0) would make a missing distance the best one; distance metrics
+    (such as 0) would make a missing distance the best one. Distance metrics
     keep their own penalty.
     """
     updated = dict(policies)

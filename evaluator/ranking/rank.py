@@ -169,13 +169,15 @@ def _ranks_under_every_scheme(filled, table, settings, adjusted) -> dict:
 
 
 def _bootstrap(filled, table, settings, full_results, overall_ranks, ranking) -> dict:
-    weights = draw_case_weights(len(table.case_ids), settings.bootstrap, settings.seed)
+    all_weights = draw_case_weights(len(table.case_ids), settings.bootstrap, settings.seed)
+    weights = all_weights
     if settings.scheme == "test-then-rank" and settings.bootstrap > TEST_THEN_RANK_BOOTSTRAP_LIMIT:
         ranking["warnings"].append(
-            f"test-then-rank: the bootstrap used the first {TEST_THEN_RANK_BOOTSTRAP_LIMIT} "
-            f"of {settings.bootstrap} samples, because every sample reruns all pairwise tests"
+            f"test-then-rank: the rank bootstrap used the first {TEST_THEN_RANK_BOOTSTRAP_LIMIT} "
+            f"of {settings.bootstrap} samples, because every sample reruns all pairwise tests; "
+            "the aggregate intervals use all samples"
         )
-        weights = weights[:TEST_THEN_RANK_BOOTSTRAP_LIMIT]
+        weights = all_weights[:TEST_THEN_RANK_BOOTSTRAP_LIMIT]
     logger.info(
         "Bootstrap of %d samples over %d cases, scheme %s",
         weights.shape[0],
@@ -192,7 +194,7 @@ def _bootstrap(filled, table, settings, full_results, overall_ranks, ranking) ->
         if settings.scheme == "aggregate-then-rank":
             sample_aggregates = result.scores
         else:
-            sample_aggregates = aggregate_values(filled[key], weights, settings.aggregate)
+            sample_aggregates = aggregate_values(filled[key], all_weights, settings.aggregate)
         aggregate_intervals = value_intervals(sample_aggregates)
         for row, name in enumerate(table.algorithms):
             ranking["tasks"][key][name].update(_algorithm_summary(task_summary, row))

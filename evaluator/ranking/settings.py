@@ -14,7 +14,7 @@ AGGREGATE_FORM = '"mean", "median" or "quantile:Q" with 0 <= Q <= 1'
 
 @dataclasses.dataclass(frozen=True)
 class RankingSettings:
-    """How a leaderboard ranks algorithms, as stored under a task file's ``ranking`` key.
+    """Ranking settings of a leaderboard, as stored under a task file's ``ranking`` key.
 
     ``aggregate`` is ``"mean"``, ``"median"`` or ``"quantile:Q"``.
     ``tie_break`` is a task key ``"<class>/<metric>"`` that breaks ties of the
@@ -66,11 +66,6 @@ class RankingSettings:
     def to_dict(self) -> dict[str, Any]:
         """Return the settings as a JSON-safe dict that ``from_dict`` reads back."""
         return dataclasses.asdict(self)
-
-    @property
-    def quantile(self) -> float:
-        """Quantile that ``aggregate`` names: 0.5 for the median, NaN for the mean."""
-        return aggregate_quantile(self.aggregate)
 
 
 def aggregate_quantile(aggregate: str) -> float:

@@ -48,9 +48,9 @@ def compact_letter_display(adjusted: np.ndarray, order: list[int], *, alpha: flo
     """Return letters per algorithm such that two algorithms share a letter when no test separates them.
 
     Two algorithms differ when the adjusted p-value of either direction is
-    <= ``alpha``. Each letter marks one maximal group of algorithms that differ
-    pairwise from none of the others; letters go to the groups in the order of
-    their best member in ``order`` (algorithm indices, best first).
+    <= ``alpha``. Each letter marks one maximal group of algorithms of which no
+    two differ. Letters go to the groups in the order of their best member in
+    ``order`` (algorithm indices, best first).
     """
     n_algorithms = adjusted.shape[0]
     with np.errstate(invalid="ignore"):

@@ -118,8 +118,9 @@ def table_from_results(results: list[dict[str, Any]], task: Any) -> ResultTable:
 
     An algorithm is named by its RESULTS.json ``name``. The cases are the task's
     ``cases`` when it lists them, else every case id found in any result, sorted.
-    A case an algorithm has no record for, or whose class status is ``missing``
-    or ``rejected``, is a missing cell; a ``null`` metric is an undefined cell.
+    A case that an algorithm has no record for is a missing cell, and so is a
+    class whose status is ``missing`` or ``rejected``. A ``null`` metric is an
+    undefined cell.
 
     Raises ``ValueError`` when two results have the same name or a name is absent.
     """

@@ -15,6 +15,12 @@ from scipy import special
 CORRECTION_NAMES = ("none", "holm", "bonferroni", "bh")
 
 
+# Samples are processed in blocks of about this many bytes of case weights, so
+# that the arrays of one block stay in the processor's cache. On the machine the
+# benchmark ran on, blocks were about three times faster than whole arrays.
+SAMPLE_BLOCK_BYTES = 2**20
+
+
 def pairwise_wilcoxon(values: np.ndarray, weights: np.ndarray, *, larger_is_better: bool) -> np.ndarray:
     """Return one-sided p-values that row i is better than row j, for every weighted sample.
 
@@ -24,61 +30,124 @@ def pairwise_wilcoxon(values: np.ndarray, weights: np.ndarray, *, larger_is_bett
     Returns (samples, algorithms, algorithms) with NaN on the diagonal and where
     a pair has no non-zero difference.
     """
-    n_algorithms = values.shape[0]
-    # Cases along the first axis, so that gathering the cases of a pair copies whole rows.
-    case_weights = np.ascontiguousarray(np.asarray(weights, dtype=np.float64).T)
-    p_values = np.full((case_weights.shape[1], n_algorithms, n_algorithms), np.nan)
+    n_algorithms, n_cases = values.shape
+    weights = np.asarray(weights, dtype=np.float64)
+    n_samples = weights.shape[0]
+    if n_samples == 1 and (weights == 1).all():
+        return _full_table_p_values(values, larger_is_better=larger_is_better)[None]
 
+    # Cases along the first axis, so that gathering the cases of a pair copies whole rows.
+    block_size = max(1, SAMPLE_BLOCK_BYTES // (8 * max(n_cases, 1)))
+    blocks = [
+        np.ascontiguousarray(weights[start : start + block_size].T) for start in range(0, n_samples, block_size)
+    ]
+
+    p_values = np.full((n_samples, n_algorithms, n_algorithms), np.nan)
     for first in range(n_algorithms):
         for second in range(first + 1, n_algorithms):
             differences = values[first] - values[second]
             if not larger_is_better:
                 differences = -differences
-            better, worse = _signed_rank_p_values(differences, case_weights)
+            better, worse = _signed_rank_p_values(differences, blocks)
             p_values[:, first, second] = better
             p_values[:, second, first] = worse
 
     return p_values
 
 
-def _signed_rank_p_values(differences: np.ndarray, case_weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _full_table_p_values(values: np.ndarray, *, larger_is_better: bool) -> np.ndarray:
+    """Return the (algorithms, algorithms) p-values on the full table, all pairs in one pass."""
+    n_algorithms = values.shape[0]
+    first, second = np.triu_indices(n_algorithms, k=1)
+    differences = values[first] - values[second]
+    if not larger_is_better:
+        differences = -differences
+    differences[differences == 0] = np.nan
+
+    # Sort each pair's absolute differences; dropped cases sort last as infinity.
+    used = ~np.isnan(differences)
+    magnitudes = np.where(used, np.abs(differences), np.inf)
+    order = np.argsort(magnitudes, axis=1)
+    sorted_magnitudes = np.take_along_axis(magnitudes, order, axis=1)
+    sorted_used = np.take_along_axis(used, order, axis=1)
+    sorted_positive = np.take_along_axis(differences > 0, order, axis=1)
+
+    # First and last position of each element's group of tied magnitudes.
+    positions = np.arange(magnitudes.shape[1])
+    starts_group = np.ones_like(sorted_used)
+    starts_group[:, 1:] = sorted_magnitudes[:, 1:] != sorted_magnitudes[:, :-1]
+    ends_group = np.ones_like(sorted_used)
+    ends_group[:, :-1] = starts_group[:, 1:]
+    group_first = np.maximum.accumulate(np.where(starts_group, positions, 0), axis=1)
+    group_last = np.minimum.accumulate(np.where(ends_group, positions, positions.size)[:, ::-1], axis=1)[:, ::-1]
+
+    # Average rank (1-based) and size t of each element's group. The tie term
+    # sums t^3 - t per group, so each of a group's t elements adds t^2 - 1.
+    average_ranks = (group_first + group_last) / 2 + 1
+    tie_sizes = group_last - group_first + 1
+    count = sorted_used.sum(axis=1).astype(np.float64)
+    rank_sum_positive = np.where(sorted_positive, average_ranks, 0.0).sum(axis=1)
+    tie_term = np.where(sorted_used, tie_sizes.astype(np.float64) ** 2 - 1, 0.0).sum(axis=1)
+    greater, less = _normal_p_values(rank_sum_positive, count, tie_term)
+
+    p_values = np.full((n_algorithms, n_algorithms), np.nan)
+    p_values[first, second] = greater
+    p_values[second, first] = less
+    return p_values
+
+
+def _signed_rank_p_values(differences: np.ndarray, blocks: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     """Return the p-values for "greater" and "less" of one pair's differences in each sample.
 
-    ``case_weights`` has shape (cases, samples).
+    ``blocks`` are the case weights of consecutive samples, each (cases, samples in block).
     """
+    n_samples = sum(block.shape[1] for block in blocks)
     used = np.flatnonzero(~np.isnan(differences) & (differences != 0))
     if used.size == 0:
-        empty = np.full(case_weights.shape[1], np.nan)
+        empty = np.full(n_samples, np.nan)
         return empty, empty
 
     # Sort the absolute differences once; a draw only changes the weights.
     magnitudes = np.abs(differences[used])
-    order = np.argsort(magnitudes, kind="stable")
+    order = np.argsort(magnitudes)
     sorted_magnitudes = magnitudes[order]
-    positive = differences[used][order] > 0
-    sorted_weights = case_weights[used[order]]
-
-    # Cumulative weight at the end of each group of tied magnitudes, in each sample.
+    positive = (differences[used][order] > 0).astype(np.float64)
     is_group_end = np.r_[sorted_magnitudes[1:] != sorted_magnitudes[:-1], True]
+    group_of_case = None if is_group_end.all() else np.cumsum(np.r_[False, is_group_end[:-1]])
+
+    p_greater, p_less = [], []
+    for block in blocks:
+        greater, less = _block_p_values(block[used[order]], positive, is_group_end, group_of_case)
+        p_greater.append(greater)
+        p_less.append(less)
+    return np.concatenate(p_greater), np.concatenate(p_less)
+
+
+def _block_p_values(sorted_weights, positive, is_group_end, group_of_case) -> tuple[np.ndarray, np.ndarray]:
+    """Return both one-sided p-values for a block of samples, from weights sorted by magnitude."""
+    # Cumulative weight at the end of each group of tied magnitudes, in each sample.
     cumulative = np.cumsum(sorted_weights, axis=0)
-    if is_group_end.all():
-        cumulative_at_end = cumulative
-    else:
-        cumulative_at_end = cumulative[is_group_end]
+    cumulative_at_end = cumulative if group_of_case is None else cumulative[is_group_end]
     group_weights = np.diff(cumulative_at_end, axis=0, prepend=0.0)
 
     # Average rank of each group in the expanded sample: its last rank minus (weight - 1) / 2.
     group_ranks = cumulative_at_end - (group_weights - 1) / 2
-    if not is_group_end.all():
-        group_of_case = np.cumsum(np.r_[False, is_group_end[:-1]])
-        group_ranks = group_ranks[group_of_case]
-    rank_sum_positive = positive.astype(np.float64) @ (sorted_weights * group_ranks)
+    case_ranks = group_ranks if group_of_case is None else group_ranks[group_of_case]
+    rank_sum_positive = positive @ (sorted_weights * case_ranks)
 
-    # Normal approximation with tie and continuity correction.
-    count = group_weights.sum(axis=0)
+    count = cumulative[-1]
+    tie_term = (group_weights * (group_weights * group_weights - 1)).sum(axis=0)
+    return _normal_p_values(rank_sum_positive, count, tie_term)
+
+
+def _normal_p_values(rank_sum_positive, count, tie_term) -> tuple[np.ndarray, np.ndarray]:
+    """Return the "greater" and "less" p-values of the normal approximation with tie and continuity correction.
+
+    ``tie_term`` is the sum of t^3 - t over the groups of tied absolute
+    differences. A pair without any non-zero difference (count 0) gets NaN.
+    """
     rank_sum_negative = count * (count + 1) / 2 - rank_sum_positive
     mean = count * (count + 1) / 4
-    tie_term = (group_weights * (group_weights * group_weights - 1)).sum(axis=0)
     variance = (count * (count + 1) * (2 * count + 1) - tie_term / 2) / 24
 
     with np.errstate(invalid="ignore", divide="ignore"):

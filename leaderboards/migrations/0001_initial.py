@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('challenges', '__first__'),
+        ('challenges', '0001_initial'),
     ]
 
     operations = [

@@ -45,6 +45,15 @@ def read_task_file(uploaded):
         raise forms.ValidationError(f"The task file {name} is not valid JSON: {error}") from None
 
 
+class IndentedJSONField(forms.JSONField):
+    """A JSON form field shown indented, so a task definition reads as it does in its file."""
+
+    def prepare_value(self, value):
+        if isinstance(value, forms.fields.InvalidJSONInput):
+            return value
+        return json.dumps(value, indent=2, ensure_ascii=False)
+
+
 class PhaseAdminForm(forms.ModelForm):
     """A phase, with its task definition edited as JSON or replaced by an uploaded file."""
 
@@ -62,8 +71,9 @@ class PhaseAdminForm(forms.ModelForm):
 
     class Meta:
         model = Phase
-        fields = "__all__"
         exclude = ["reference_version"]
+        field_classes = {"task_definition": IndentedJSONField}
+        widgets = {"task_definition": forms.Textarea(attrs={"rows": 24, "cols": 80, "style": "font-family: monospace"})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

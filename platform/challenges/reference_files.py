@@ -28,9 +28,6 @@ ARCHIVE_SUFFIXES = (".zip", ".tar.gz", ".tgz", ".tar", ".tar.bz2", ".tar.xz")
 # Data files that a header (.mhd, .nhdr) names; they travel with their header.
 DATA_FILE_SUFFIXES = (".raw", ".zraw", ".raw.gz")
 
-DEFAULT_MAX_REFERENCE_BYTES = 64 * 1024**3
-DEFAULT_MAX_REFERENCE_FILES = 50_000
-
 
 class ReferenceUploadError(Exception):
     """The reference upload cannot be stored; the message explains why and what to do."""
@@ -53,8 +50,7 @@ def case_id_of(file_name):
 def reference_limits():
     """Read the unpacking limits for reference archives from the settings."""
     return ExtractionLimits(
-        max_files=getattr(settings, "PODIUM_MAX_REFERENCE_FILES", DEFAULT_MAX_REFERENCE_FILES),
-        max_bytes=getattr(settings, "PODIUM_MAX_REFERENCE_BYTES", DEFAULT_MAX_REFERENCE_BYTES),
+        max_files=settings.PODIUM_MAX_REFERENCE_FILES, max_bytes=settings.PODIUM_MAX_REFERENCE_BYTES
     )
 
 

@@ -87,6 +87,9 @@ except OSError:
 
 # Uploads larger than this many bytes in total are rejected with a message.
 PODIUM_MAX_UPLOAD_BYTES = env_int("PODIUM_MAX_UPLOAD_BYTES", 2 * 1024**3)
+# Limits on what one reference upload in the admin may unpack to.
+PODIUM_MAX_REFERENCE_BYTES = env_int("PODIUM_MAX_REFERENCE_BYTES", 64 * 1024**3)
+PODIUM_MAX_REFERENCE_FILES = env_int("PODIUM_MAX_REFERENCE_FILES", 50_000)
 # A submission whose work has not moved for this many seconds is queued again.
 PODIUM_STALLED_AFTER_SECONDS = env_int("PODIUM_STALLED_AFTER_SECONDS", 1800)
 
@@ -258,7 +261,7 @@ CELERY_ACCEPT_CONTENT = ["json"]
 # Completion is tracked in the database, so no result backend is configured.
 CELERY_TASK_IGNORE_RESULT = True
 # A task is acknowledged only when it returns, and a task whose worker process
-# died is given back to the broker; with one prefetched message per process a
+# died is given back to the broker. Each process prefetches one message, so a
 # killed worker holds back as little work as possible.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

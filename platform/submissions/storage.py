@@ -13,9 +13,6 @@ class PrivateStorage(FileSystemStorage):
     so a test that overrides PODIUM_PRIVATE_ROOT moves the storage with it.
     """
 
-    def __init__(self):
-        super().__init__()
-
     @property
     def base_location(self):
         return str(settings.PODIUM_PRIVATE_ROOT)

@@ -22,8 +22,8 @@ from submissions.pipeline.workspace import remove_work_folders
 
 logger = logging.getLogger(__name__)
 
-# A lost database connection or a failing disk is worth retrying; anything
-# else is a bug or a bad input and is logged once with its traceback.
+# A lost database connection or a failing disk is worth retrying. Anything
+# else is a bug or a bad input, which Celery logs once with its traceback.
 TRANSIENT_ERRORS = (OperationalError, OSError)
 RETRY_OPTIONS = {
     "autoretry_for": TRANSIENT_ERRORS,

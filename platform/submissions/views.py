@@ -17,7 +17,7 @@ from challenges.permissions import (
 )
 from challenges.views import get_visible_phase
 from submissions.creation import SubmissionRejected, create_submission
-from submissions.forms import SubmissionForm
+from submissions.forms import METHOD_FIELD_LABELS, SubmissionForm
 from submissions.limits import remaining_submissions
 from submissions.models import Submission
 from submissions.presentation import case_table, current_case_records, problem_rows, progress_text, status_payload
@@ -153,6 +153,9 @@ def submission_detail(request, pk):
         "show_cases": show_cases,
         "case_columns": columns,
         "case_rows": rows,
+        "method_rows": [
+            (METHOD_FIELD_LABELS.get(name, name), value) for name, value in submission.method_description.items()
+        ],
     }
     return render(request, "submissions/submission_detail.html", context)
 

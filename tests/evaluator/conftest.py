@@ -1,24 +1,9 @@
-"""Fixtures of the evaluator tests: tasks and label maps written to disk."""
+"""Fixtures of the evaluator tests: a one-class task and a cube label map."""
 
 import numpy as np
 import pytest
-import SimpleITK as sitk
 
 from evaluator.task import parse_task
-
-
-def write_label_map(path, array, spacing=None, origin=None, direction=None):
-    """Write a numpy array (z, y, x) as an image and return its path."""
-    image = sitk.GetImageFromArray(np.asarray(array))
-    if spacing is not None:
-        image.SetSpacing(spacing)
-    if origin is not None:
-        image.SetOrigin(origin)
-    if direction is not None:
-        image.SetDirection(direction)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    sitk.WriteImage(image, str(path))
-    return path
 
 
 @pytest.fixture

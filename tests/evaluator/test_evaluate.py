@@ -10,7 +10,7 @@ from evaluator import __version__
 from evaluator.cli import main
 from evaluator.evaluate import ReferenceError, aggregate_cases, evaluate_case, evaluate_folders
 from evaluator.task import parse_task
-from tests.evaluator.conftest import write_label_map
+from tests.evaluator.images import write_label_map
 
 
 @pytest.fixture
@@ -236,3 +236,16 @@ def test_results_have_no_nan(folders, cube_task):
         for values in case["metrics"].values()
         for value in values.values()
     )
+
+
+def test_two_dimensional_case(tmp_path, cube_task):
+    # A 3x4 rectangle against the same rectangle one row lower at 2 mm rows: 8 of 12 pixels shared.
+    reference = np.zeros((8, 8), np.uint8)
+    reference[2:5, 2:6] = 1
+    reference_path = write_label_map(tmp_path / "ref" / "slice.mha", reference, spacing=(0.5, 2.0))
+    prediction_path = write_label_map(tmp_path / "pred" / "slice.mha", np.roll(reference, 1, axis=0), spacing=(0.5, 2.0))
+
+    record = evaluate_case(cube_task, "slice", [reference_path], prediction_path)
+
+    assert record["raw"]["organ"]["dice"] == pytest.approx(2 * 8 / 24)
+    assert record["raw"]["organ"]["hd95"] == 2.0

@@ -5,7 +5,7 @@ import pytest
 
 from evaluator.evaluate import evaluate_case, find_prediction_files, find_reference_cases
 from evaluator.io import LabelMapError, case_id_from_file_name, read_geometry, read_label_array
-from tests.evaluator.conftest import write_label_map
+from tests.evaluator.images import write_label_map
 
 CASE_IDS = [
     pytest.param("case_00010.nii.gz", "case_00010", id="nii-gz"),

@@ -157,7 +157,7 @@ POLICY_CASES = [
 
 @pytest.mark.parametrize(("status", "raw", "policy", "expected"), POLICY_CASES)
 def test_empty_policy(status, raw, policy, expected):
-    assert apply_empty_policy(ClassMetrics(raw, status), policy, 250.0) == expected
+    assert apply_empty_policy(ClassMetrics(raw, status), policy, {"hd95": 250.0, "assd": 250.0}) == expected
 
 
 def test_annotations_are_averaged():

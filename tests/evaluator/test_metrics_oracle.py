@@ -115,3 +115,49 @@ def test_crop_equals_uncropped_computation():
 
     for metric, value in expected.items():
         assert result["c"].values[metric] == pytest.approx(value, abs=TOLERANCE), metric
+
+
+# Columns: distance between the two cubes in voxels along each axis. Far ones
+# exercise the k-d tree that serves elements beyond the near search radius.
+SEPARATIONS = [
+    pytest.param((0, 1, 0), id="near"),
+    pytest.param((0, 0, 9), id="beyond-near-radius"),
+    pytest.param((5, 7, 11), id="far-diagonal"),
+]
+
+
+@pytest.mark.parametrize("separation", SEPARATIONS)
+def test_separated_cubes_equal_oracle(separation):
+    reference = np.zeros((16, 20, 24), bool)
+    reference[2:6, 3:8, 2:9] = True
+    prediction = np.zeros_like(reference)
+    start = np.array([2, 3, 2]) + np.array(separation)
+    prediction[start[0] : start[0] + 3, start[1] : start[1] + 4, start[2] : start[2] + 5] = True
+    spacing_mm = (2.5, 0.8, 0.8)
+    expected = oracle_values(reference, prediction, spacing_mm, 2.0)
+
+    distances = compute_surface_distances(reference, prediction, spacing_mm)
+
+    assert normalized_surface_dice(distances, 2.0) == pytest.approx(expected["nsd"], abs=TOLERANCE)
+    assert robust_hausdorff(distances) == pytest.approx(expected["hd95"], abs=TOLERANCE)
+    assert average_symmetric_surface_distance(distances) == pytest.approx(expected["assd"], abs=TOLERANCE)
+
+
+@pytest.mark.parametrize("variant", ["surfel", "voxel"])
+def test_distances_equal_distance_transform_exactly(variant):
+    rng = np.random.default_rng(11)
+    reference = random_blob(rng, (20, 24, 22))
+    prediction = np.roll(random_blob(rng, (20, 24, 22)), 4, axis=2)
+    spacing_mm = (3.0, 0.7, 0.7)
+
+    distances = compute_surface_distances(reference, prediction, spacing_mm, variant)
+
+    # The voxel variant's boundary, and the distance transform it is measured with.
+    structure = ndimage.generate_binary_structure(3, 1)
+    reference_boundary = reference & ~ndimage.binary_erosion(reference, structure)
+    prediction_boundary = prediction & ~ndimage.binary_erosion(prediction, structure)
+    expected = ndimage.distance_transform_edt(~prediction_boundary, sampling=spacing_mm)[reference_boundary]
+    if variant == "surfel":
+        expected = np.sort(surface_distance.compute_surface_distances(reference, prediction, spacing_mm)["distances_gt_to_pred"])
+
+    assert np.array_equal(np.sort(distances.reference_to_prediction_mm), np.sort(expected))

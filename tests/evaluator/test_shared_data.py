@@ -148,7 +148,7 @@ def annotator_label_map(case_folder, annotation):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("annotation", [1])
+@pytest.mark.parametrize("annotation", [1, 2])
 def test_kits_annotator_equals_oracle(tmp_path, annotation):
     case_folder = require_shared_data("kits23", "dataset", "case_00257")
     prediction_path = tmp_path / "case_00257.nii.gz"

@@ -45,7 +45,7 @@ def test_defaults_are_filled_in():
     assert task.missing_values == {"dice": 0.0, "nsd": 0.0, "hd95": 1000.0, "assd": 1000.0}
     assert task.classes == {"liver": EvaluationClass(labels=(1,), nsd_tolerance_mm=2.0)}
     assert task.cases is None
-    assert task.distance_penalty_mm == DEFAULT_DISTANCE_PENALTY_MM
+    assert task.distance_penalties_mm == {"hd95": DEFAULT_DISTANCE_PENALTY_MM, "assd": DEFAULT_DISTANCE_PENALTY_MM}
 
 
 def test_to_dict_round_trips():
@@ -56,9 +56,9 @@ def test_to_dict_round_trips():
 
 
 def test_missing_value_sets_penalty():
-    task = parse_task({**KITS_STYLE, "missing_values": {"hd95": 373.0, "dice": "worst"}})
+    task = parse_task({**KITS_STYLE, "missing_values": {"hd95": 373.0, "assd": "drop", "dice": "worst"}})
 
-    assert task.distance_penalty_mm == 373.0
+    assert task.distance_penalties_mm == {"hd95": 373.0, "assd": DEFAULT_DISTANCE_PENALTY_MM}
     assert task.missing_values["dice"] == "worst"
 
 

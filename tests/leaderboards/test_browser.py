@@ -53,6 +53,8 @@ def phase():
 
 
 def test_subset_selector_and_figures(live_server, phase, browser_page):
+    requested_urls = []
+    browser_page.on("request", lambda request: requested_urls.append(request.url))
     kwargs = {"challenge_slug": phase.challenge.slug, "phase_slug": phase.slug}
     browser_page.goto(live_server.url + reverse("leaderboard", kwargs=kwargs))
     assert browser_page.locator("#leaderboard tbody tr").count() == 3
@@ -71,6 +73,9 @@ def test_subset_selector_and_figures(live_server, phase, browser_page):
     assert browser_page.locator(".js-plotly-plot svg.main-svg").count() > 0
     rendered = browser_page.locator(".js-plotly-plot").count()
     assert rendered >= 6
+
+    # Every script, style and figure came from the site itself, none from a CDN.
+    assert [url for url in requested_urls if not url.startswith(live_server.url)] == []
 
 
 def test_numeric_sort_puts_ten_after_two(live_server, phase, browser_page):

@@ -97,3 +97,14 @@ def test_api_lists_subsets(client, phase):
 def test_api_without_ranking_by_default(client, phase):
     document = client.get(reverse("api-phase-leaderboard", kwargs={"phase_id": phase.pk})).json()
     assert "ranking" not in document
+
+
+def test_report_with_id_and_ood_splits(client):
+    # The report draws the in-distribution to out-of-distribution drop for splits named "id" and "ood".
+    cases = {"case_1": {"split": "id"}, "case_2": {"split": "ood"}, "case_3": {"split": "id"}, "case_4": {"split": "ood"}}
+    phase = make_phase(cases=cases)
+    make_submission(phase, make_user("alice"), uniform_values([0.9, 0.8, 0.7, 0.6], [2.0, 3.0, 4.0, 5.0]))
+    make_submission(phase, make_user("bob"), uniform_values([0.5, 0.4, 0.3, 0.2], [6.0, 7.0, 8.0, 9.0]))
+    build_snapshot(phase.pk)
+    html = client.get(url("leaderboard-report", phase)).content.decode()
+    assert "drop id to ood" in html

@@ -134,7 +134,7 @@ def test_finalize_waits_for_every_case(submit, predictions):
     assert Submission.objects.get(pk=submission.pk).status == Submission.Status.EVALUATING
 
 
-def test_missing_unknown_and_unsupported_files_are_reported(submit, predictions):
+def test_missing_and_extra_files_reported(submit, predictions):
     submission = submit({"case_1.nii.gz": predictions, "case_9.nii.gz": predictions, "notes.txt": b"hello"})
 
     run_round(submission.pk)

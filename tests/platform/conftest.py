@@ -15,17 +15,11 @@ def fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
-def private_root(tmp_path, settings, monkeypatch):
-    """Point private storage, and the upload field's storage, at a folder of this test."""
-    from submissions.models import Submission
-    from submissions.storage import private_storage
-
+def private_root(tmp_path, settings):
+    """Point private storage at a folder of this test; the storage reads the setting on every use."""
     root = tmp_path / "private"
     root.mkdir()
     settings.PODIUM_PRIVATE_ROOT = root
-    # The field's storage was built when the model loaded, from the settings of
-    # that moment, so it is replaced rather than reconfigured.
-    monkeypatch.setattr(Submission._meta.get_field("upload"), "storage", private_storage())
     return root
 
 

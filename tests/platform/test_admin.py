@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from challenges.models import Phase, ReferenceCase
+from challenges.models import Challenge, Phase, ReferenceCase
 from tests.platform import factories
 
 pytestmark = pytest.mark.django_db
@@ -222,6 +222,22 @@ def test_reference_archive_stored_privately(organisers, private_root, tmp_path):
     assert Phase.objects.get(pk=phase.pk).reference_version == 2
 
 
+def test_reference_upload_not_bound_by_participant_limit(organisers, settings, tmp_path):
+    settings.PODIUM_MAX_UPLOAD_BYTES = 10
+    label_map = factories.label_map_bytes(np.ones((40, 40, 40)), suffix=".nii", tmp_path=tmp_path)
+    answer = upload_references(admin_client(organisers.alice), organisers.phase_a,
+                               [factories.uploaded("case_9.nii", label_map)])
+    assert answer.status_code == 302
+    assert ReferenceCase.objects.filter(phase=organisers.phase_a, case_id="case_9").exists()
+
+
+def test_reference_archive_over_limit_rejected(organisers, settings, tmp_path):
+    settings.PODIUM_MAX_REFERENCE_BYTES = 100
+    upload = archive_of({"case_1.nii.gz": b"x" * 101})
+    answer = upload_references(admin_client(organisers.alice), organisers.phase_a, [upload])
+    assert "unpacks to more than 100 bytes" in answer.context["form"].errors["files"][0]
+
+
 def test_single_reference_files_added(organisers, tmp_path):
     label_map = factories.label_map_bytes(np.ones((2, 2, 2)), tmp_path=tmp_path)
     files = [factories.uploaded("case_7.nii.gz", label_map), factories.uploaded("case_8.nii.gz", label_map)]
@@ -283,3 +299,43 @@ def test_reevaluate_all_of_phase(organisers, task_calls):
     )
     assert task_calls == [("reevaluate", organisers.submission_a.pk)]
     assert cancelled.pk not in [pk for _, pk in task_calls]
+
+
+def test_phase_change_page_links_task_tools(organisers):
+    url = reverse("admin:challenges_phase_change", args=[organisers.phase_a.pk])
+    page = admin_client(organisers.alice).get(url).content.decode()
+    assert reverse("admin:challenges_phase_task", args=[organisers.phase_a.pk]) in page
+    assert reverse("admin:challenges_phase_references", args=[organisers.phase_a.pk]) in page
+
+
+def test_reference_upload_page_renders(organisers):
+    url = reverse("admin:challenges_phase_references", args=[organisers.phase_a.pk])
+    answer = admin_client(organisers.alice).get(url)
+    assert answer.status_code == 200
+    assert answer.context["case_count"] == 1
+
+
+def test_organiser_creates_challenge_they_organise(organisers):
+    answer = admin_client(organisers.alice).post(
+        reverse("admin:challenges_challenge_add"),
+        {
+            "slug": "gamma",
+            "title": "Gamma",
+            "description": "",
+            "rules": "Be kind.",
+            "is_public": "on",
+            "phases-TOTAL_FORMS": "0",
+            "phases-INITIAL_FORMS": "0",
+            "phases-MIN_NUM_FORMS": "0",
+            "phases-MAX_NUM_FORMS": "1000",
+        },
+    )
+    assert answer.status_code == 302
+    gamma = Challenge.objects.get(slug="gamma")
+    assert list(gamma.organisers.values_list("username", flat=True)) == ["alice"]
+
+
+def test_participant_has_no_admin_access(organisers):
+    answer = admin_client(organisers.submission_a.creator).get(reverse("admin:challenges_phase_changelist"))
+    assert answer.status_code == 302
+    assert answer["Location"].startswith(reverse("admin:login"))

@@ -158,3 +158,12 @@ def test_drf_create_token_command(db):
     output = io.StringIO()
     call_command("drf_create_token", "scripted", stdout=output)
     assert Token.objects.get(user=user).key in output.getvalue()
+
+
+def test_submit_by_api_over_size_limit(cast, queued, settings):
+    settings.PODIUM_MAX_UPLOAD_BYTES = 1000
+    answer = submit(cast.participant, cast.phase, [factories.uploaded("case_1.nii.gz", b"x" * (70 * 1024))])
+    assert answer.status_code == 400
+    assert answer.json()["code"] == "invalid_upload"
+    assert answer.json()["detail"].startswith("The upload is 70.")
+    assert Submission.objects.count() == 0

@@ -300,3 +300,19 @@ def test_upload_under_limit_written_to_disk(cast, queued, monkeypatch):
     logged_in(cast.participant).post(phase_url(cast), {"files": [factories.uploaded("case_1.nii.gz", b"a")],
                                                        "architecture": "x"})
     assert files_started == ["case_1.nii.gz"]
+
+
+def test_challenge_list_and_join_pages_render(cast):
+    client = logged_in(cast.outsider)
+    listing = client.get(reverse("challenge-list"))
+    join_page = client.get(reverse("challenge-join", args=[cast.challenge.slug]))
+    assert listing.status_code == 200
+    assert cast.challenge.title in listing.content.decode()
+    assert join_page.status_code == 200
+    assert cast.challenge.rules in join_page.content.decode()
+
+
+def test_joined_user_redirected_from_join_page(cast):
+    answer = logged_in(cast.participant).get(reverse("challenge-join", args=[cast.challenge.slug]))
+    assert answer.status_code == 302
+    assert answer["Location"] == reverse("challenge-detail", args=[cast.challenge.slug])

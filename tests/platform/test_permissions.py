@@ -164,3 +164,24 @@ def test_submission_list_rows_per_role(cast, submission):
         "other_participant": {other.pk},
         "outsider": set(),
     }
+
+
+def test_references_reachable_by_no_url(cast, private_root):
+    from django.core.files.base import ContentFile
+
+    from submissions.storage import private_storage
+
+    name = private_storage().save(f"references/phase-{cast.phase.pk}/case_1/case_1.nii.gz", ContentFile(b"ref"))
+    factories.make_reference(cast.phase, "case_1", files=[name])
+    pages = [
+        reverse("phase-detail", args=[cast.challenge.slug, cast.phase.slug]),
+        reverse("challenge-detail", args=[cast.challenge.slug]),
+    ]
+    for role in ROLES:
+        client = client_for(cast, role)
+        for prefix in ("/media/", "/static/", "/", "/private/"):
+            assert client.get(f"{prefix}{name}").status_code == 404, f"{prefix}{name} for {role}"
+        for page in pages:
+            assert "references/phase-" not in client.get(page).content.decode()
+        api_text = api_client_for(cast, role).get(reverse("api-phase-list")).content.decode()
+        assert "references/phase-" not in api_text

@@ -1,9 +1,9 @@
 """Safe unpacking of an uploaded zip or tar archive, or a single label-map file.
 
-An upload comes from a participant, so nothing in it is trusted: member names
-must stay inside the destination folder, links and device files are rejected,
-and the number of files and the number of bytes written are capped while
-writing, whatever the archive's headers declare.
+An upload comes from a participant, so nothing in it is trusted. Member names
+must stay inside the destination folder, and links and device files are
+rejected. The number of files and the bytes written are capped while writing,
+whatever the archive's headers declare.
 """
 
 import gzip
@@ -66,9 +66,9 @@ def is_label_map_name(name):
 def unpack_upload(upload_path, original_name, destination, limits=None):
     """Unpack an upload into ``destination`` and return the relative names written.
 
-    A zip or tar archive (plain, gzip, bzip2 or xz) is unpacked; a single
-    label-map file (``original_name`` ends in a label-map suffix) is copied
-    under its uploaded name. Raises ArchiveError with a message for the
+    A zip or tar archive (plain, gzip, bzip2 or xz) is unpacked. A single
+    label-map file, whose ``original_name`` ends in a label-map suffix, is
+    copied under its uploaded name. Raises ArchiveError with a message for the
     participant when the upload cannot be read or breaks a rule.
     """
     limits = limits or ExtractionLimits.from_settings()

@@ -1,7 +1,6 @@
 """The finalize step: aggregate the stored case records and publish the round."""
 
 import importlib.util
-import logging
 
 from django.db import transaction
 from django.utils import timezone
@@ -12,8 +11,6 @@ from submissions.models import CaseResult, Submission
 from submissions.pipeline.logcontext import submission_logger
 from submissions.pipeline.state import lock_submission
 from submissions.pipeline.workspace import remove_work_folders
-
-logger = logging.getLogger(__name__)
 
 # Case statuses that mean the participant's file was absent or unusable, as
 # opposed to a value that is undefined (both masks empty, for instance).

@@ -1,10 +1,11 @@
 """Log records that name the submission and the case they concern.
 
-Three sources fill in a record's ``submission_id`` and ``case_id``, in order:
-the ``extra`` of a SubmissionLogger, the task that the current worker process
-is running (set from Celery's task_prerun signal, so the evaluator's own log
-lines are tagged too), and the keyword arguments that Celery's "received",
-"succeeded" and "failed" lines carry. Any other record shows '-'.
+Three sources fill in a record's ``submission_id`` and ``case_id``, in this
+order. The first is the ``extra`` of a SubmissionLogger. The second is the task
+that the worker process is running, set from Celery's task_prerun signal, so
+the evaluator's own log lines are tagged too. The third is the keyword
+arguments that Celery's "received", "succeeded" and "failed" lines carry. Any
+other record shows '-'.
 """
 
 import ast
@@ -58,7 +59,7 @@ def ids_from_celery_record(record):
 
 
 class ContextDefaultsFilter(logging.Filter):
-    """Fill in the submission and case of a record that lacks them, so LOG_FORMAT never fails."""
+    """Fill in the submission and case of a record that lacks them, so that LOG_FORMAT can format it."""
 
     def filter(self, record):
         if all(hasattr(record, field) for field in CONTEXT_FIELDS):

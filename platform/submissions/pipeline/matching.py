@@ -6,7 +6,7 @@ from evaluator.evaluate import find_prediction_files
 
 
 def prediction_root(folder):
-    """Return the folder that holds the predictions of an unpacked upload.
+    """Return the folder that contains the predictions of an unpacked upload.
 
     Many participants archive a folder rather than its files, so an upload
     whose only entry is one folder is read from inside that folder.

@@ -1,6 +1,5 @@
 """The per-case step: score one case with the evaluator and store its record once."""
 
-import logging
 from pathlib import Path
 
 from django.db import IntegrityError, transaction
@@ -11,8 +10,6 @@ from submissions.models import CaseResult, Submission
 from submissions.pipeline.logcontext import submission_logger
 from submissions.pipeline.state import is_current_round, lock_submission, mark_failed
 from submissions.pipeline.workspace import submission_work_root
-
-logger = logging.getLogger(__name__)
 
 
 def evaluate_case(submission_id, case_id, round_number):
@@ -96,8 +93,8 @@ def _store_and_count(submission_id, case_id, round_number, record, log):
     """Store the record (when given), set cases_done from a count, and return whether all are stored.
 
     Both happen under the submission's row lock, so concurrent case tasks of
-    one submission count one after another and exactly one of them sees the
-    last record arrive.
+    one submission count one after another. The task that stores the last
+    record gets True, and so does any repeated task that runs after it.
     """
     with transaction.atomic():
         submission = lock_submission(submission_id)

@@ -3,12 +3,11 @@
 Neither broker redelivers a lost task promptly: kombu's filesystem transport
 deletes a message when a worker fetches it, and Redis gives an unacknowledged
 message back only after its visibility timeout (one hour by default). The
-database knows what each submission still needs, so this job re-sends exactly
-that; the steps' idempotency keeps any result from being stored twice.
+database records what each submission still needs, so this job re-sends
+exactly that. The steps are idempotent, so no result is stored twice.
 """
 
 import datetime
-import logging
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -18,8 +17,6 @@ from django.utils import timezone
 from submissions.models import CaseResult, Submission
 from submissions.pipeline.logcontext import submission_logger
 from submissions.pipeline.state import lock_submission
-
-logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -81,9 +78,9 @@ def _stalled_work_of(submission_id, cutoff, stalled_after_seconds):
             )
         else:
             item = StalledWork(submission_id, validate=True)
-        # NOTE: there is no cap on re-queues, so a step that fails the same way
-        # every time (a bug, not a lost message) is retried once per threshold
-        # until an organiser cancels the submission; each retry logs its error.
+        # NOTE: re-queues are not capped. A step that fails the same way every
+        # time (a bug, not a lost message) runs again once per threshold until
+        # an organiser cancels the submission, and each run logs its error.
 
         # save() refreshes updated_at (auto_now), which restarts the threshold.
         submission.save(update_fields=["updated_at"])

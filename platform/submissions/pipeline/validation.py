@@ -1,6 +1,5 @@
 """The validation step: unpack the upload and match its files to the reference cases."""
 
-import logging
 import shutil
 
 from django.db import transaction
@@ -13,8 +12,6 @@ from submissions.pipeline.logcontext import submission_logger
 from submissions.pipeline.matching import build_case_plan
 from submissions.pipeline.state import lock_submission, mark_failed
 from submissions.pipeline.workspace import new_work_folder, remove_work_folders
-
-logger = logging.getLogger(__name__)
 
 
 def validate_submission(submission_id):
@@ -68,7 +65,7 @@ def validate_submission(submission_id):
         return None
 
     # Matching reads only file names and small headers, so it stays cheap for
-    # thousands of cases; the label maps themselves are read by the case tasks.
+    # thousands of cases. The case tasks read the label maps themselves.
     plan = build_case_plan(folder, reference_cases)
     plan["reference_version"] = submission.phase.reference_version
     log.info(

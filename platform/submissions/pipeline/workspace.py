@@ -8,7 +8,7 @@ from django.conf import settings
 
 
 def submission_work_root(submission_id):
-    """Return the folder that holds every working folder of one submission."""
+    """Return the folder that contains every working folder of one submission."""
     return Path(settings.PODIUM_PRIVATE_ROOT) / "work" / f"submission-{submission_id}"
 
 
