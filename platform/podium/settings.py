@@ -5,7 +5,6 @@ environment variable. Without any, the site runs for development: SQLite under
 ``var/``, kombu's filesystem broker under ``var/broker/``, and DEBUG on.
 """
 
-import importlib.util
 import os
 from pathlib import Path
 
@@ -115,12 +114,9 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "challenges",
     "submissions",
+    "leaderboards",
+    "fixtures",
 ]
-# NOTE: the leaderboards and fixtures apps are added only once they exist on
-# disk, so the site starts while they are being written.
-for _optional_app in ("leaderboards", "fixtures"):
-    if importlib.util.find_spec(_optional_app) is not None and (REPOSITORY_ROOT / _optional_app / "apps.py").exists():
-        INSTALLED_APPS.append(_optional_app)
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -245,13 +241,16 @@ LOGGING = {
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or "filesystem://"
 if CELERY_BROKER_URL == "filesystem://":
     _broker_dir = Path(os.environ.get("PODIUM_BROKER_DIR") or PODIUM_VAR_DIR / "broker").resolve()
-    for _folder in ("out", "processed"):
+    for _folder in ("out", "processed", "control"):
         (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "out"),
         "data_folder_out": str(_broker_dir / "out"),
         "processed_folder": str(_broker_dir / "processed"),
         "store_processed": False,
+        # Without this, kombu keeps its exchange table in ./control of
+        # whichever folder the process started in.
+        "control_folder": str(_broker_dir / "control"),
     }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Deployments (and test runs) that share one Redis keep apart by queue name.
