@@ -68,6 +68,7 @@ def _add_ranking_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--aggregate",
+        metavar="mean|median|quantile:Q",
         help='aggregate per algorithm: mean, median or quantile:Q (default: the task file\'s)',
     )
     parser.add_argument(
@@ -84,7 +85,7 @@ def _add_ranking_arguments(parser: argparse.ArgumentParser) -> None:
         help="p-value adjustment for test-then-rank (default: the task file's, else holm)",
     )
     parser.add_argument(
-        "--alpha", type=float, help="significance level for test-then-rank (default 0.05)"
+        "--alpha", type=float, help="significance level of the pairwise tests (default: the task file's, else 0.05)"
     )
     parser.add_argument(
         "--bootstrap",
@@ -157,8 +158,11 @@ def run_report(args: argparse.Namespace) -> int:
 def _rank_from_arguments(args: argparse.Namespace) -> tuple[dict[str, Any], ResultTable]:
     try:
         task = load_task(args.task)
-    except (TaskDefinitionError, OSError) as error:
-        raise CommandError(f"{args.task}: {error}") from error
+    except TaskDefinitionError as error:
+        # The task module's messages already name the file.
+        raise CommandError(str(error)) from error
+    except OSError as error:
+        raise CommandError(f"{args.task}: cannot read the task file: {error.strerror}") from error
 
     results = [_load_results(Path(path)) for path in args.results]
     settings = _settings_from_arguments(task.ranking, args)

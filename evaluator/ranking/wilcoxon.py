@@ -16,8 +16,9 @@ CORRECTION_NAMES = ("none", "holm", "bonferroni", "bh")
 
 
 # Samples are processed in blocks of about this many bytes of case weights, so
-# that the arrays of one block stay in the processor's cache. On the machine the
-# benchmark ran on, blocks were about three times faster than whole arrays.
+# that the arrays of one block stay in the processor's cache. On the development
+# machine (x86-64), blocks of 32 samples x 6,000 cases ran about three times
+# faster than one array of 200 samples.
 SAMPLE_BLOCK_BYTES = 2**20
 
 

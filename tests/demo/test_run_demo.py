@@ -63,7 +63,7 @@ class DemoProcess:
         self._queue.put(None)
 
     def wait_for_line(self, text):
-        """Collect output until a line contains ``text``; fail with the output when the process ends first."""
+        """Collect output until a line contains ``text``, and fail with the output when the process ends first."""
         while True:
             try:
                 line = self._queue.get(timeout=SERVE_TIMEOUT_S)

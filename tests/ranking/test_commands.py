@@ -225,3 +225,23 @@ def test_report_without_plotly(inputs, tmp_path, capsys, monkeypatch):
     assert code == 1
     assert "install it with: pip install 'podium-evaluator[report]'" in capsys.readouterr().err
     assert not output.exists()
+
+
+def test_rank_missing_task_file(inputs, tmp_path, capsys):
+    _, result_paths = inputs
+    task_path = tmp_path / "absent.json"
+
+    code = main(["rank", *result_paths, "--task", str(task_path), "--output", str(tmp_path / "r.json")])
+
+    assert code == 1
+    assert capsys.readouterr().err.strip() == f"evaluator rank: error: {task_path}: cannot read the task file (No such file or directory)"
+
+
+def test_rank_missing_results_file(inputs, tmp_path, capsys):
+    task_path, _ = inputs
+    absent = tmp_path / "absent.json"
+
+    code = main(["rank", str(absent), "--task", str(task_path), "--output", str(tmp_path / "r.json")])
+
+    assert code == 1
+    assert capsys.readouterr().err.strip() == f"evaluator rank: error: {absent}: cannot read the results file: No such file or directory"

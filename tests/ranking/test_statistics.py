@@ -28,7 +28,7 @@ TAU_CASES = [
 ]
 
 ADJUST_CASES = [
-    # (correction, expected adjusted values of [0.01, 0.04, 0.03, nan, 0.2]), worked by hand as R's p.adjust.
+    # (correction, expected adjusted values of [0.01, 0.04, 0.03, nan, 0.2]), worked by hand; NaN is left out of m.
     pytest.param("none", [0.01, 0.04, 0.03, np.nan, 0.2], id="none"),
     pytest.param("bonferroni", [0.04, 0.16, 0.12, np.nan, 0.8], id="bonferroni"),
     pytest.param("holm", [0.04, 0.09, 0.09, np.nan, 0.2], id="holm"),
@@ -62,6 +62,14 @@ def test_adjust_p_values(correction, expected):
     adjusted = adjust_p_values(np.array([0.01, 0.04, 0.03, np.nan, 0.2]), correction)
 
     np.testing.assert_allclose(adjusted, expected)
+
+
+def test_adjust_bh_equals_scipy():
+    p_values = np.array([0.01, 0.04, 0.03, 0.2, 0.5, 0.001])
+
+    adjusted = adjust_p_values(p_values, "bh")
+
+    np.testing.assert_allclose(adjusted, stats.false_discovery_control(p_values))
 
 
 def test_adjust_p_values_unknown_correction():
