@@ -25,7 +25,7 @@ logger = logging.getLogger(__name__)
 # Test-then-rank runs a pairwise test for every ordered pair of entries in every
 # bootstrap sample (about 10,000 pairs a task for 100 entries). Its bootstrap is
 # capped so that a refresh ends within minutes, and the pages state the samples used.
-TEST_THEN_RANK_PAIR_SAMPLES = 2_000_000
+TEST_THEN_RANK_PAIR_SAMPLES = 100_000
 
 
 def bootstrap_samples_for(settings, algorithm_count):

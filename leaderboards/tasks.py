@@ -24,7 +24,12 @@ def refresh_leaderboard(*, phase_id):
         logger.info("Leaderboard of phase %s is already up to date; nothing to do", phase_id)
         return latest.pk
 
-    snapshot = build_snapshot(phase_id, covers_requests_until=requested_at)
+    try:
+        snapshot = build_snapshot(phase_id, covers_requests_until=requested_at)
+    except Exception:
+        # The next refresh request queues a new task, so the failure is logged and re-raised for Celery.
+        logger.exception("Leaderboard refresh of phase %s failed", phase_id)
+        raise
     logger.info(
         "Leaderboard snapshot %s of phase %s computed in %.1f s", snapshot.pk, phase_id, snapshot.computation_seconds
     )

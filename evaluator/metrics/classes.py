@@ -82,8 +82,8 @@ def compute_class_metrics(
 
     # One pass per map finds the bounding box of every label value.
     largest_label = max(max(evaluation_class.labels) for evaluation_class in classes.values())
-    reference_boxes = ndimage.find_objects(reference_labels, max_label=largest_label)
-    prediction_boxes = ndimage.find_objects(prediction_labels, max_label=largest_label)
+    reference_boxes = _label_boxes(reference_labels, largest_label)
+    prediction_boxes = _label_boxes(prediction_labels, largest_label)
 
     results = {}
     for class_name, evaluation_class in classes.items():
@@ -154,6 +154,37 @@ def _emptiness_status(reference_empty: bool, prediction_empty: bool) -> str:
     if prediction_empty:
         return PREDICTION_EMPTY
     return OK
+
+
+def _label_boxes(labels: np.ndarray, largest_label: int) -> list[tuple[slice, ...] | None]:
+    """Return the bounding box of each label value from 1 to ``largest_label``, None where absent."""
+    nonzero_box = _nonzero_box(labels)
+    if nonzero_box is None:
+        return [None] * largest_label
+
+    # find_objects costs about 1 ns per voxel, several times a max reduction,
+    # so it runs only on the box that contains every label.
+    boxes = ndimage.find_objects(labels[nonzero_box], max_label=largest_label)
+    return [
+        None if box is None else tuple(
+            slice(outer.start + inner.start, outer.start + inner.stop) for outer, inner in zip(nonzero_box, box)
+        )
+        for box in boxes
+    ]
+
+
+def _nonzero_box(labels: np.ndarray) -> tuple[slice, ...] | None:
+    """Return the bounding box of the positive voxels, None when there are none."""
+    if labels.size == 0:
+        return None
+    occupied = np.flatnonzero(labels.reshape(labels.shape[0], -1).max(axis=1) > 0)
+    if len(occupied) == 0:
+        return None
+
+    first_axis = slice(int(occupied[0]), int(occupied[-1]) + 1)
+    if labels.ndim == 1:
+        return (first_axis,)
+    return (first_axis, *_nonzero_box(labels[first_axis].max(axis=0)))
 
 
 def _union_box(boxes: list[tuple[slice, ...]]) -> tuple[slice, ...] | None:

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import itertools
 
 import numpy as np
 from scipy import ndimage, spatial
@@ -93,21 +92,21 @@ def compute_surface_distances(
 
 def _surfel_distances(reference_mask, prediction_mask, spacing_mm) -> SurfaceDistances:
     area_table = _surfel_area_table(spacing_mm)
-    offsets = _NearOffsets.for_spacing(spacing_mm)
+    window = _NearWindow.for_spacing(spacing_mm)
 
-    # Neighbour codes live on the voxel corners. The mask is padded by the search
-    # margin, so every surfel lies at least that far from the edge of the code map.
-    reference_codes = _neighbour_codes(np.pad(reference_mask, offsets.padding))
-    prediction_codes = _neighbour_codes(np.pad(prediction_mask, offsets.padding))
-    full_code = (1 << (2**reference_mask.ndim)) - 1
-    reference_surface = (reference_codes != 0) & (reference_codes != full_code)
-    prediction_surface = (prediction_codes != 0) & (prediction_codes != full_code)
-    reference_points = np.flatnonzero(reference_surface)
-    prediction_points = np.flatnonzero(prediction_surface)
+    # Neighbour codes live on the voxel corners; a surfel is a corner whose code is
+    # neither empty nor full.
+    reference_codes = _neighbour_codes(reference_mask)
+    prediction_codes = _neighbour_codes(prediction_mask)
+    reference_points = _surfel_corners(reference_codes)
+    prediction_points = _surfel_corners(prediction_codes)
 
     # Distance from every surfel to the nearest surfel of the other mask.
-    reference_distances = _distances_to(prediction_surface, prediction_points, reference_points, offsets)
-    prediction_distances = _distances_to(reference_surface, reference_points, prediction_points, offsets)
+    search_shape = window.search_shape(reference_codes.shape)
+    reference_search_points = window.search_indices(reference_points, reference_codes.shape)
+    prediction_search_points = window.search_indices(prediction_points, prediction_codes.shape)
+    reference_distances = _distances_to(search_shape, prediction_search_points, reference_search_points, window)
+    prediction_distances = _distances_to(search_shape, reference_search_points, prediction_search_points, window)
     reference_areas = area_table[reference_codes.ravel()[reference_points]]
     prediction_areas = area_table[prediction_codes.ravel()[prediction_points]]
 
@@ -124,17 +123,18 @@ def _surfel_distances(reference_mask, prediction_mask, spacing_mm) -> SurfaceDis
 
 
 def _voxel_distances(reference_mask, prediction_mask, spacing_mm) -> SurfaceDistances:
-    offsets = _NearOffsets.for_spacing(spacing_mm)
+    window = _NearWindow.for_spacing(spacing_mm)
 
-    # Background on every side makes the crop behave like the whole image, whose
-    # border the erosion treats as background.
-    reference_boundary = _boundary_voxels(np.pad(reference_mask, offsets.padding))
-    prediction_boundary = _boundary_voxels(np.pad(prediction_mask, offsets.padding))
-    reference_points = np.flatnonzero(reference_boundary)
-    prediction_points = np.flatnonzero(prediction_boundary)
+    # The erosion treats voxels outside the crop as background, as it treats the
+    # outside of the whole image, and the crop contains every set voxel.
+    reference_points = np.flatnonzero(_boundary_voxels(reference_mask))
+    prediction_points = np.flatnonzero(_boundary_voxels(prediction_mask))
 
-    reference_distances = _distances_to(prediction_boundary, prediction_points, reference_points, offsets)
-    prediction_distances = _distances_to(reference_boundary, reference_points, prediction_points, offsets)
+    search_shape = window.search_shape(reference_mask.shape)
+    reference_search_points = window.search_indices(reference_points, reference_mask.shape)
+    prediction_search_points = window.search_indices(prediction_points, prediction_mask.shape)
+    reference_distances = _distances_to(search_shape, prediction_search_points, reference_search_points, window)
+    prediction_distances = _distances_to(search_shape, reference_search_points, prediction_search_points, window)
     return SurfaceDistances(
         variant="voxel",
         reference_to_prediction_mm=reference_distances,
@@ -148,23 +148,27 @@ def _neighbour_codes(mask: np.ndarray) -> np.ndarray:
     """Return the 2x2(x2) neighbour code of every voxel corner of a mask.
 
     This equals surface-distance's ``ndimage.correlate`` with its encoding kernel
-    on the mask padded by one voxel at the high end of each axis, but it adds
-    shifted views in uint8 instead of running a generic correlation.
+    on the mask padded by one voxel at the high end of each axis. The kernel's
+    weights halve at each step in C order (128 for the first voxel, 1 for the
+    last), so the code is built one axis at a time, from the last: the voxel
+    pair along that axis becomes one digit of the code, which costs two uint8
+    passes per axis instead of one pass per kernel weight.
     """
-    kernel = (
-        lookup_tables.ENCODE_NEIGHBOURHOOD_3D_KERNEL
-        if mask.ndim == 3
-        else lookup_tables.ENCODE_NEIGHBOURHOOD_2D_KERNEL
-    )
-    padded = np.pad(mask.astype(np.uint8), 1)
-    corner_shape = tuple(size + 1 for size in mask.shape)
-
-    codes = np.zeros(corner_shape, np.uint8)
-    for offsets in itertools.product((0, 1), repeat=mask.ndim):
-        window = tuple(slice(offset, offset + size) for offset, size in zip(offsets, corner_shape))
-        weight = np.uint8(kernel[offsets])
-        codes += padded[window] * weight
+    codes = np.pad(mask.astype(np.uint8), 1)
+    for axis in range(mask.ndim - 1, -1, -1):
+        low = tuple(slice(None, -1) if index == axis else slice(None) for index in range(mask.ndim))
+        high = tuple(slice(1, None) if index == axis else slice(None) for index in range(mask.ndim))
+        digit_bits = 2 ** (mask.ndim - 1 - axis)
+        codes = (codes[low] << digit_bits) | codes[high]
     return codes
+
+
+def _surfel_corners(codes: np.ndarray) -> np.ndarray:
+    """Return the flat indices of the corners whose code is neither empty nor full."""
+    full_code = (1 << (2**codes.ndim)) - 1
+    # In uint8, code - 1 wraps the empty code 0 to 255, so one comparison
+    # keeps the codes from 1 to full_code - 1.
+    return np.flatnonzero((codes - np.uint8(1)) < np.uint8(full_code - 1))
 
 
 def _boundary_voxels(mask: np.ndarray) -> np.ndarray:
@@ -172,85 +176,143 @@ def _boundary_voxels(mask: np.ndarray) -> np.ndarray:
     return mask & ~ndimage.binary_erosion(mask, structure=face_connected)
 
 
-# Most surface elements lie within a few voxels of the other surface, so the
-# grid offsets within this many of the largest spacing are searched directly.
+# Most surface elements lie within a few voxels of the other surface, so a
+# window of this many times the largest spacing is searched directly.
 NEAR_RADIUS_VOXELS = 3
 
 
 @dataclasses.dataclass(frozen=True)
-class _NearOffsets:
-    """Grid offsets within the near radius, sorted by their length in mm."""
+class _NearWindow:
+    """The search window around a surface element, as rows along the last axis.
+
+    A row offset moves along the leading axes only, and its row is searched
+    along the last axis through a gap map. Rows are sorted by their squared
+    length in mm^2.
+    """
 
     spacing_mm: np.ndarray
-    offsets: np.ndarray
-    lengths_mm: np.ndarray
     margins: tuple[int, ...]
+    row_offsets: np.ndarray
+    row_squared_mm2: np.ndarray
+    # Squared length of the offset to the element g voxels along each row,
+    # indexed by (row, g). The last column, for "no element within the
+    # margin", is infinite.
+    candidate_squared_mm2: np.ndarray
+    # Every element outside the window is at least this far (squared), so a
+    # best candidate up to this value is the true minimum.
+    exhaustive_squared_mm2: float
 
-    @property
-    def padding(self) -> list[tuple[int, int]]:
-        """Padding of a mask that keeps its surface at least one margin from every edge."""
-        return [(margin + 1, margin + 1) for margin in self.margins]
+    def search_shape(self, shape: tuple[int, ...]) -> tuple[int, ...]:
+        """Return the shape of the search space: the array padded by more than one margin per side."""
+        return tuple(size + 2 * (margin + 1) for size, margin in zip(shape, self.margins))
+
+    def search_indices(self, points: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+        """Map flat indices into an array of ``shape`` to flat indices into its search space."""
+        coordinates = np.unravel_index(points, shape)
+        return np.ravel_multi_index(
+            tuple(axis_coordinates + (margin + 1) for axis_coordinates, margin in zip(coordinates, self.margins)),
+            self.search_shape(shape),
+        )
 
     @staticmethod
     @functools.lru_cache(maxsize=64)
-    def for_spacing(spacing_mm: tuple[float, ...]) -> _NearOffsets:
+    def for_spacing(spacing_mm: tuple[float, ...]) -> _NearWindow:
         spacing = np.asarray(spacing_mm, dtype=np.float64)
         radius_mm = NEAR_RADIUS_VOXELS * float(np.max(spacing))
         margins = tuple(int(radius_mm // value) for value in spacing)
-        grids = np.meshgrid(*[np.arange(-margin, margin + 1) for margin in margins], indexing="ij")
-        offsets = np.stack([grid.ravel() for grid in grids], axis=1)
 
-        lengths_mm = _offset_lengths_mm(offsets, spacing)
-        within = lengths_mm <= radius_mm
-        order = np.argsort(lengths_mm[within], kind="stable")
-        return _NearOffsets(spacing, offsets[within][order], lengths_mm[within][order], margins)
+        edges_mm = (np.asarray(margins, dtype=np.float64) + 1.0) * spacing
+        exhaustive_squared_mm2 = float(np.min(edges_mm * edges_mm))
+
+        grids = np.meshgrid(*[np.arange(-margin, margin + 1) for margin in margins[:-1]], indexing="ij")
+        row_offsets = np.stack([grid.ravel() for grid in grids] + [np.zeros(grids[0].size, np.int64)], axis=1)
+        row_squared_mm2 = _offset_squared_lengths_mm2(row_offsets, spacing)
+        within = row_squared_mm2 <= exhaustive_squared_mm2
+        order = np.argsort(row_squared_mm2[within], kind="stable")
+
+        row_offsets = row_offsets[within][order]
+        row_squared_mm2 = row_squared_mm2[within][order]
+
+        # The row's squared length plus the squared step along the row: the same
+        # operations, in the same order, as _offset_squared_lengths_mm2.
+        gap_steps_mm = np.arange(margins[-1] + 2, dtype=np.float64) * spacing[-1]
+        gap_squared_mm2 = gap_steps_mm * gap_steps_mm
+        gap_squared_mm2[-1] = np.inf
+        candidate_squared_mm2 = row_squared_mm2[:, None] + gap_squared_mm2[None, :]
+        return _NearWindow(
+            spacing_mm=spacing,
+            margins=margins,
+            row_offsets=row_offsets,
+            row_squared_mm2=row_squared_mm2,
+            candidate_squared_mm2=candidate_squared_mm2,
+            exhaustive_squared_mm2=exhaustive_squared_mm2,
+        )
 
 
-def _distances_to(target_surface, target_points, source_points, near: _NearOffsets) -> np.ndarray:
+def _distances_to(search_shape, target_points, source_points, window: _NearWindow) -> np.ndarray:
     """Return the distance in mm from each source element to the nearest target element.
 
-    Points are flat indices into ``target_surface``, whose elements lie at
-    least one margin of ``near`` from every edge, so no offset leaves the array
-    or wraps a row. The values equal ``ndimage.distance_transform_edt(
-    ~target_surface, sampling=spacing_mm)`` at the source points, without a
-    distance map over the whole box, which costs most of the time on large
-    organs. Offsets within the near radius are tried in order of increasing
-    length, so the first hit of an element is its nearest target element, and
-    a k-d tree serves the elements left over.
+    Points are flat indices into an array of ``search_shape`` whose elements
+    lie more than one margin of ``window`` from every edge, so no offset leaves
+    the array or wraps a row. The values equal ``ndimage.distance_transform_edt``
+    of the inverted target surface, with ``sampling=spacing_mm``, at the source
+    points, without a distance map over the whole box, which costs most of the
+    time on large organs.
+
+    The nearest element in a row is the one with the smallest gap along the
+    last axis, so each row of the window, taken in order of increasing length,
+    gives every source element one candidate: the row's squared length plus
+    its squared gap. An element is final once its best candidate is no longer
+    than the next row's squared length. A k-d tree serves the elements whose
+    nearest target element lies outside the window.
     """
-    distances = np.empty(len(source_points), dtype=np.float64)
-    target_flat = target_surface.ravel()
-    offset_steps = near.offsets @ np.asarray(_element_strides(target_surface.shape))
+    gaps = _row_gaps(target_points, int(np.prod(search_shape)), window.margins[-1])
+    row_steps = window.row_offsets @ np.asarray(_element_strides(search_shape))
+    squared_mm2 = np.empty(len(source_points), dtype=np.float64)
 
-    # Elements that both surfaces share are at distance 0; the offset 0 comes first.
-    shared = target_flat[source_points]
-    distances[shared] = 0.0
-    unresolved = np.flatnonzero(~shared)
-    for block in _blocks(1, len(offset_steps)):
-        hits = target_flat[source_points[unresolved][:, None] + offset_steps[None, block]]
-        first_hit = np.argmax(hits, axis=1)
-        found = hits[np.arange(len(unresolved)), first_hit]
-        distances[unresolved[found]] = near.lengths_mm[block][first_hit[found]]
-        unresolved = unresolved[~found]
-        if len(unresolved) == 0:
-            return distances
+    pending = np.arange(len(source_points))
+    pending_points = source_points
+    best_mm2 = np.full(len(source_points), np.inf)
+    for row, step in enumerate(row_steps):
+        candidate_mm2 = window.candidate_squared_mm2[row][gaps[pending_points + step]]
+        np.minimum(best_mm2, candidate_mm2, out=best_mm2)
 
-    shape = target_surface.shape
-    distances[unresolved] = _tree_distances(
-        np.stack(np.unravel_index(target_points, shape), axis=1),
-        np.stack(np.unravel_index(source_points[unresolved], shape), axis=1),
-        near.spacing_mm,
-    )
+        next_squared_mm2 = window.row_squared_mm2[row + 1] if row + 1 < len(row_steps) else np.inf
+        if next_squared_mm2 == window.row_squared_mm2[row]:
+            continue
+        final = best_mm2 <= next_squared_mm2
+        if not final.any():
+            continue
+        squared_mm2[pending[final]] = best_mm2[final]
+        kept = ~final
+        pending, pending_points, best_mm2 = pending[kept], pending_points[kept], best_mm2[kept]
+        if len(pending) == 0:
+            break
+
+    distances = np.sqrt(squared_mm2)
+    outside = np.flatnonzero(squared_mm2 > window.exhaustive_squared_mm2)
+    if len(outside):
+        distances[outside] = _tree_distances(
+            np.stack(np.unravel_index(target_points, search_shape), axis=1),
+            np.stack(np.unravel_index(source_points[outside], search_shape), axis=1),
+            window.spacing_mm,
+        )
     return distances
 
 
-def _blocks(start: int, count: int):
-    """Yield slices of growing size, so that near elements cost few lookups."""
-    size = 2
-    while start < count:
-        yield slice(start, min(start + size, count))
-        start += size
-        size = min(size * 2, 256)
+def _row_gaps(target_points: np.ndarray, size: int, margin: int) -> np.ndarray:
+    """Return, for each flat voxel, the number of voxels to the nearest target element in its row.
+
+    Voxels with no target element within ``margin`` along the last axis get
+    ``margin + 1``. The work grows with the number of elements, not with the box.
+    """
+    gaps = np.full(size, margin + 1, dtype=np.uint8 if margin < 255 else np.uint16)
+    # Smaller gaps are written last, so they overwrite larger ones.
+    for gap in range(margin, 0, -1):
+        gaps[target_points - gap] = gap
+        gaps[target_points + gap] = gap
+    gaps[target_points] = 0
+    return gaps
 
 
 def _element_strides(shape: tuple[int, ...]) -> list[int]:
@@ -263,17 +325,17 @@ def _element_strides(shape: tuple[int, ...]) -> list[int]:
 def _tree_distances(target_points, source_points, spacing) -> np.ndarray:
     tree = spatial.cKDTree(target_points * spacing, balanced_tree=False, compact_nodes=False)
     _, nearest = tree.query(source_points * spacing)
-    return _offset_lengths_mm(target_points[nearest] - source_points, spacing)
+    return np.sqrt(_offset_squared_lengths_mm2(target_points[nearest] - source_points, spacing))
 
 
-def _offset_lengths_mm(offsets: np.ndarray, spacing: np.ndarray) -> np.ndarray:
+def _offset_squared_lengths_mm2(offsets: np.ndarray, spacing: np.ndarray) -> np.ndarray:
     # The same operations, in the same order, as scipy's distance transform, so
     # that a distance equal to the tolerance compares identically.
     offsets_mm = offsets.astype(np.float64) * spacing
     squared = offsets_mm[:, 0] * offsets_mm[:, 0]
     for axis in range(1, offsets_mm.shape[1]):
         squared += offsets_mm[:, axis] * offsets_mm[:, axis]
-    return np.sqrt(squared)
+    return squared
 
 
 @functools.lru_cache(maxsize=64)

@@ -115,37 +115,89 @@ def process_exists(pid):
     return Path(f"/proc/{pid}").exists()
 
 
-@pytest.fixture
-def var_dir(tmp_path):
-    return tmp_path / "var"
+def leaderboard_url(base_url, challenge, phase, page=""):
+    return f"{base_url}/challenges/{challenge.slug}/phases/{phase.slug}/leaderboard/{page}"
 
 
-def test_run_demo_serves_leaderboards_and_reruns(var_dir):
-    port = free_port()
-    base_url = f"http://127.0.0.1:{port}"
+DEMO_PHASES = [
+    pytest.param(challenge, phase, id=f"{challenge.slug}-{phase.slug}")
+    for challenge in DEMO_CHALLENGES
+    for phase in challenge.phases
+]
 
-    demo = DemoProcess(var_dir, port)
+
+@pytest.fixture(scope="module")
+def demo_var_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("demo") / "var"
+
+
+@pytest.fixture(scope="module")
+def serving_demo(demo_var_dir):
+    """Start run_demo on a free port and return it once it serves; the last test stops it."""
+    demo = DemoProcess(demo_var_dir, free_port())
     try:
-        demo.wait_for_line(f"serving at {base_url}")
-        opener = log_in(base_url)
-        for challenge in DEMO_CHALLENGES:
-            for phase in challenge.phases:
-                url = f"{base_url}/challenges/{challenge.slug}/phases/{phase.slug}/leaderboard/"
-                with opener.open(url) as response:
-                    page = response.read().decode()
-                assert response.status == 200, url
-                for demo_submission in phase.submissions:
-                    assert demo_submission.team in page, f"{demo_submission.team} is not on {url}"
-        worker_pid = demo.worker_pid()
-        assert demo.interrupt() == 0, "\n".join(demo.lines[-40:])
+        demo.wait_for_line(f"serving at http://127.0.0.1:{demo.port}")
+        yield demo
     finally:
         demo.kill()
-    assert "Stopped." in demo.lines
-    assert worker_pid is not None and not process_exists(worker_pid)
 
-    rerun = DemoProcess(var_dir, port)
+
+@pytest.mark.parametrize("challenge, phase", DEMO_PHASES)
+def test_leaderboard_lists_every_team(serving_demo, challenge, phase):
+    base_url = f"http://127.0.0.1:{serving_demo.port}"
+    opener = log_in(base_url)
+
+    with opener.open(leaderboard_url(base_url, challenge, phase)) as response:
+        page = response.read().decode()
+
+    assert response.status == 200
+    for demo_submission in phase.submissions:
+        assert demo_submission.team in page, demo_submission.team
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("challenge, phase", DEMO_PHASES)
+def test_leaderboard_renders_in_chromium(serving_demo, chromium_path, challenge, phase):
+    from playwright.sync_api import sync_playwright
+
+    base_url = f"http://127.0.0.1:{serving_demo.port}"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path, headless=True)
+        try:
+            page = browser.new_page()
+            errors = []
+            page.on("pageerror", lambda error: errors.append(str(error)))
+
+            page.goto(leaderboard_url(base_url, challenge, phase))
+            rows = page.locator("#leaderboard tbody tr")
+            ranks = [rows.nth(index).locator("td").nth(0).inner_text() for index in range(rows.count())]
+            intervals = [rows.nth(index).locator("td").nth(1).inner_text() for index in range(rows.count())]
+
+            page.goto(leaderboard_url(base_url, challenge, phase, "analysis/"))
+            page.wait_for_selector(".js-plotly-plot")
+            figure_count = page.locator(".js-plotly-plot").count()
+        finally:
+            browser.close()
+
+    assert len(ranks) == len(phase.submissions)
+    assert all(rank.strip().isdigit() for rank in ranks), ranks
+    assert all("\u2013" in interval for interval in intervals), intervals
+    assert figure_count >= 1
+    assert errors == []
+
+
+def test_ctrl_c_stops_and_rerun_reuses(serving_demo, demo_var_dir):
+    # Runs last in this module: it stops the demo that the tests above used.
+    worker_pid = serving_demo.worker_pid()
+
+    assert serving_demo.interrupt() == 0, "\n".join(serving_demo.lines[-40:])
+    assert "Stopped." in serving_demo.lines
+    assert worker_pid is not None
+    assert not process_exists(worker_pid)
+
+    rerun = DemoProcess(demo_var_dir, serving_demo.port)
     try:
-        rerun.wait_for_line(f"serving at {base_url}")
+        rerun.wait_for_line(f"serving at http://127.0.0.1:{rerun.port}")
         assert rerun.interrupt() == 0, "\n".join(rerun.lines[-40:])
     finally:
         rerun.kill()
