@@ -14,7 +14,7 @@ checks and metrics). It asserts nothing about time.
 
 Each step runs ``--repeats`` times and prints its smallest wall time and its
 smallest CPU time (``time.process_time``). Both sides run in one thread, so the
-two agree on an idle machine; on a shared one the CPU time is the steadier
+two agree on an idle machine. On a shared machine the CPU time is the steadier
 figure, and the ratios use it.
 """
 

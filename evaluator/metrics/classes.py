@@ -41,7 +41,7 @@ def compute_class_metrics(
     """Compute the raw metrics of every class from two integer label maps.
 
     Each class is cropped to the bounding box of the union of its reference and
-    prediction voxels. One pass over each map finds the boxes of every label
+    prediction voxels. One scan of each map finds the boxes of every label
     value, so the surface work grows with the structure, not with the image.
 
     Parameters
@@ -80,7 +80,7 @@ def compute_class_metrics(
             "expected equal shapes"
         )
 
-    # One pass per map finds the bounding box of every label value.
+    # Find the bounding box of every label value in each map.
     largest_label = max(max(evaluation_class.labels) for evaluation_class in classes.values())
     reference_boxes = _label_boxes(reference_labels, largest_label)
     prediction_boxes = _label_boxes(prediction_labels, largest_label)
@@ -162,8 +162,8 @@ def _label_boxes(labels: np.ndarray, largest_label: int) -> list[tuple[slice, ..
     if nonzero_box is None:
         return [None] * largest_label
 
-    # find_objects costs about 1 ns per voxel, several times a max reduction,
-    # so it runs only on the box that contains every label.
+    # find_objects is several times slower per voxel than a max reduction, so
+    # it runs only on the box that contains every positive voxel.
     boxes = ndimage.find_objects(labels[nonzero_box], max_label=largest_label)
     return [
         None if box is None else tuple(

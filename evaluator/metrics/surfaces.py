@@ -10,9 +10,9 @@ Two definitions of a surface are supported:
   ``get_mask_edges`` builds them.
 
 Both work on a cropped box. The caller passes masks cropped to the bounding box
-of their union, and the functions pad them with background, so that the result
-equals the uncropped computation and an object touching the image border still
-has its surface there.
+of their union, and the functions treat everything outside the crop as
+background. So the result equals the uncropped computation, and an object
+touching the image border still has its surface there.
 """
 
 from __future__ import annotations
@@ -94,7 +94,7 @@ def _surfel_distances(reference_mask, prediction_mask, spacing_mm) -> SurfaceDis
     area_table = _surfel_area_table(spacing_mm)
     window = _NearWindow.for_spacing(spacing_mm)
 
-    # Neighbour codes live on the voxel corners; a surfel is a corner whose code is
+    # Neighbour codes live on the voxel corners. A surfel is a corner whose code is
     # neither empty nor full.
     reference_codes = _neighbour_codes(reference_mask)
     prediction_codes = _neighbour_codes(prediction_mask)
@@ -150,9 +150,10 @@ def _neighbour_codes(mask: np.ndarray) -> np.ndarray:
     This equals surface-distance's ``ndimage.correlate`` with its encoding kernel
     on the mask padded by one voxel at the high end of each axis. The kernel's
     weights halve at each step in C order (128 for the first voxel, 1 for the
-    last), so the code is built one axis at a time, from the last: the voxel
-    pair along that axis becomes one digit of the code, which costs two uint8
-    passes per axis instead of one pass per kernel weight.
+    last), so the code is built one axis at a time, from the last. Each step
+    shifts the partial code at the lower index along the axis left and ORs in
+    the partial code at the upper index. That costs two uint8 passes per axis
+    instead of one pass per kernel weight.
     """
     codes = np.pad(mask.astype(np.uint8), 1)
     for axis in range(mask.ndim - 1, -1, -1):
@@ -259,11 +260,11 @@ def _distances_to(search_shape, target_points, source_points, window: _NearWindo
     points, without a distance map over the whole box, which costs most of the
     time on large organs.
 
-    The nearest element in a row is the one with the smallest gap along the
-    last axis, so each row of the window, taken in order of increasing length,
-    gives every source element one candidate: the row's squared length plus
-    its squared gap. An element is final once its best candidate is no longer
-    than the next row's squared length. A k-d tree serves the elements whose
+    Within one row, the nearest element is the one with the smallest gap along
+    the last axis. So each row of the window, taken in order of increasing
+    length, gives every source element one candidate, the row's squared length
+    plus its squared gap. An element is final once its best candidate is no
+    longer than the next row's squared length. A k-d tree serves the elements whose
     nearest target element lies outside the window.
     """
     gaps = _row_gaps(target_points, int(np.prod(search_shape)), window.margins[-1])
@@ -284,8 +285,8 @@ def _distances_to(search_shape, target_points, source_points, window: _NearWindo
         if not final.any():
             continue
         squared_mm2[pending[final]] = best_mm2[final]
-        kept = ~final
-        pending, pending_points, best_mm2 = pending[kept], pending_points[kept], best_mm2[kept]
+        unresolved = ~final
+        pending, pending_points, best_mm2 = pending[unresolved], pending_points[unresolved], best_mm2[unresolved]
         if len(pending) == 0:
             break
 

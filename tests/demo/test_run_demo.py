@@ -181,7 +181,9 @@ def test_leaderboard_renders_in_chromium(serving_demo, chromium_path, challenge,
 
     assert len(ranks) == len(phase.submissions)
     assert all(rank.strip().isdigit() for rank in ranks), ranks
-    assert all("\u2013" in interval for interval in intervals), intervals
+    # An interval reads "1.0–3.0" (an en dash between the bounds).
+    interval_pattern = re.compile(r"\d+(\.\d+)?\u2013\d+(\.\d+)?")
+    assert all(interval_pattern.fullmatch(interval.strip()) for interval in intervals), intervals
     assert figure_count >= 1
     assert errors == []
 

@@ -161,3 +161,52 @@ def test_distances_equal_distance_transform_exactly(variant):
         expected = np.sort(surface_distance.compute_surface_distances(reference, prediction, spacing_mm)["distances_gt_to_pred"])
 
     assert np.array_equal(np.sort(distances.reference_to_prediction_mm), np.sort(expected))
+
+
+def half_blob(rng, shape):
+    """Return a random blob confined to the first half of the last axis."""
+    mask = random_blob(rng, shape)
+    mask[..., shape[-1] // 2 :] = False
+    return mask
+
+
+# Columns: image shape, spacing in mm, shift of the prediction along the last
+# axis in voxels. The shifts put some distances beyond the direct search window
+# of three times the largest spacing, where the k-d tree takes over.
+WINDOW_CASES = [
+    pytest.param((40, 36), (0.7, 1.3), 5, id="2d"),
+    pytest.param((18, 22, 26), (0.6, 1.7, 3.1), 4, id="3d-coarsest-last-axis"),
+    pytest.param((16, 30, 34), (3.0, 0.7, 0.7), 14, id="3d-beyond-window"),
+]
+
+
+@pytest.mark.parametrize(("shape", "spacing_mm", "shift"), WINDOW_CASES)
+def test_surfel_distances_equal_oracle_exactly(shape, spacing_mm, shift):
+    rng = np.random.default_rng(13)
+    reference = half_blob(rng, shape)
+    prediction = np.roll(half_blob(rng, shape), shift, axis=-1)
+    expected = surface_distance.compute_surface_distances(reference, prediction, spacing_mm)
+
+    distances = compute_surface_distances(reference, prediction, spacing_mm)
+
+    assert np.array_equal(distances.reference_to_prediction_mm, expected["distances_gt_to_pred"])
+    assert np.array_equal(distances.reference_weights, expected["surfel_areas_gt"])
+    assert np.array_equal(distances.prediction_to_reference_mm, expected["distances_pred_to_gt"])
+    assert np.array_equal(distances.prediction_weights, expected["surfel_areas_pred"])
+
+
+@pytest.mark.parametrize(("shape", "spacing_mm", "shift"), WINDOW_CASES)
+def test_voxel_distances_equal_distance_transform_exactly(shape, spacing_mm, shift):
+    rng = np.random.default_rng(17)
+    reference = half_blob(rng, shape)
+    prediction = np.roll(half_blob(rng, shape), shift, axis=-1)
+    structure = ndimage.generate_binary_structure(len(shape), 1)
+    reference_boundary = reference & ~ndimage.binary_erosion(reference, structure)
+    prediction_boundary = prediction & ~ndimage.binary_erosion(prediction, structure)
+
+    distances = compute_surface_distances(reference, prediction, spacing_mm, "voxel")
+
+    expected_reference = ndimage.distance_transform_edt(~prediction_boundary, sampling=spacing_mm)[reference_boundary]
+    expected_prediction = ndimage.distance_transform_edt(~reference_boundary, sampling=spacing_mm)[prediction_boundary]
+    assert np.array_equal(distances.reference_to_prediction_mm, expected_reference)
+    assert np.array_equal(distances.prediction_to_reference_mm, expected_prediction)

@@ -6,10 +6,11 @@ import math
 import pytest
 
 from evaluator.ranking.rank import rank_table
+from evaluator.ranking.settings import RankingSettings
 from evaluator.ranking.table import table_from_results
 from evaluator.task import parse_task
 from leaderboards.models import Snapshot, SnapshotCases, SnapshotSubset
-from leaderboards.snapshot import build_snapshot
+from leaderboards.snapshot import bootstrap_samples_for, build_snapshot
 from leaderboards.tables import unpack_table
 from tests.leaderboards.factories import CASES, TASK_DEFINITION, make_phase, make_submission, make_user, uniform_values
 
@@ -158,3 +159,19 @@ def test_phase_without_entries_has_empty_snapshot():
     phase = make_phase()
     snapshot = build_snapshot(phase.pk)
     assert (snapshot.subset_keys, Snapshot.objects.filter(phase=phase).count()) == ([], 1)
+
+
+@pytest.mark.parametrize(
+    ("scheme", "entries", "expected"),
+    [
+        pytest.param("aggregate-then-rank", 100, 1000, id="aggregate-then-rank-uncapped"),
+        pytest.param("rank-then-aggregate", 100, 1000, id="rank-then-aggregate-uncapped"),
+        pytest.param("test-then-rank", 10, 1000, id="test-then-rank-few-entries"),
+        pytest.param("test-then-rank", 30, 114, id="test-then-rank-30-entries"),
+        pytest.param("test-then-rank", 100, 10, id="test-then-rank-100-entries"),
+        pytest.param("test-then-rank", 500, 10, id="test-then-rank-floor"),
+    ],
+)
+def test_bootstrap_samples_for(scheme, entries, expected):
+    settings = RankingSettings(scheme=scheme, bootstrap=1000)
+    assert bootstrap_samples_for(settings, entries) == expected
