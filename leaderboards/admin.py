@@ -9,14 +9,6 @@ from leaderboards.refresh import request_refresh
 from leaderboards.snapshot import freeze_snapshot
 
 
-@admin.action(description="Recompute the leaderboard of the selected phases now")
-def refresh_phase_leaderboards(modeladmin, request, queryset):
-    """Queue an immediate refresh of each selected phase's leaderboard (an action for the Phase admin)."""
-    for phase in queryset:
-        request_refresh(phase.pk, countdown_s=0)
-    modeladmin.message_user(request, f"Queued a leaderboard refresh of {queryset.count()} phase(s).", messages.SUCCESS)
-
-
 @admin.register(Snapshot)
 class SnapshotAdmin(admin.ModelAdmin):
     list_display = ("id", "phase", "created_at", "scheme", "bootstrap_samples", "frozen", "published_at")

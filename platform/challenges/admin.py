@@ -125,7 +125,7 @@ class PhaseAdmin(OrganiserScopedAdmin):
     list_filter = [("challenge", admin.RelatedOnlyFieldListFilter)]
     readonly_fields = ["reference_version"]
     inlines = [ReferenceCaseInline]
-    actions = ["reevaluate_all"]
+    actions = ["reevaluate_all", "refresh_leaderboards"]
     fieldsets = [
         (None, {"fields": ["challenge", "name", "slug", "description"]}),
         ("Task definition", {"fields": ["task_definition", "task_file"]}),
@@ -222,6 +222,17 @@ class PhaseAdmin(OrganiserScopedAdmin):
                 queue_reevaluation(submission_id)
                 queued += 1
         self.message_user(request, f"Queued {queued} submissions for re-evaluation.", messages.SUCCESS)
+
+    @admin.action(description="Recompute the leaderboards of the selected phases now")
+    def refresh_leaderboards(self, request, queryset):
+        # Imported here because the leaderboards app builds on this one.
+        from leaderboards.refresh import request_refresh
+
+        for phase in queryset:
+            if not self.has_change_permission(request, phase):
+                raise PermissionDenied
+            request_refresh(phase.pk, countdown_s=0)
+        self.message_user(request, f"Queued a leaderboard refresh of {queryset.count()} phase(s).", messages.SUCCESS)
 
 
 def sync_subsets_from_task(phase):

@@ -17,6 +17,7 @@ ORGANISER_PERMISSIONS = [
     ("challenges", "team", ("change", "view")),
     ("challenges", "participation", ("change", "view")),
     ("submissions", "submission", ("change", "view")),
+    ("leaderboards", "snapshot", ("change", "view")),
 ]
 
 

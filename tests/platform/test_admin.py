@@ -301,6 +301,21 @@ def test_reevaluate_all_of_phase(organisers, task_calls):
     assert cancelled.pk not in [pk for _, pk in task_calls]
 
 
+def test_refresh_leaderboards_of_own_phase(organisers, monkeypatch):
+    refreshed = []
+    monkeypatch.setattr("leaderboards.refresh.request_refresh", lambda pk, countdown_s: refreshed.append((pk, countdown_s)))
+    url = reverse("admin:challenges_phase_changelist")
+    admin_client(organisers.alice).post(
+        url, {"action": "refresh_leaderboards", "_selected_action": [organisers.phase_a.pk, organisers.phase_b.pk]}
+    )
+    assert refreshed == [(organisers.phase_a.pk, 0)]
+
+
+def test_organiser_opens_snapshot_admin(organisers):
+    answer = admin_client(organisers.alice).get(reverse("admin:leaderboards_snapshot_changelist"))
+    assert answer.status_code == 200
+
+
 def test_phase_change_page_links_task_tools(organisers):
     url = reverse("admin:challenges_phase_change", args=[organisers.phase_a.pk])
     page = admin_client(organisers.alice).get(url).content.decode()
