@@ -18,6 +18,16 @@ import pytest
 
 REPOSITORY_ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM_PATH = "/usr/bin/chromium"
+# Headless flags for Debian's Chromium run as root on a machine without
+# internet access: no sandbox for root, and no background connections.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 LOCAL_POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/podium"
 LOCAL_REDIS_URL = "redis://127.0.0.1:6379/15"
 

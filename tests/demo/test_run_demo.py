@@ -17,6 +17,7 @@ import pytest
 
 from fixtures.catalogue import DEMO_CHALLENGES
 from fixtures.loading import DEMO_PASSWORD, PARTICIPANT_USERNAME
+from tests import services
 
 REPOSITORY_ROOT = Path(__file__).resolve().parents[2]
 # Guards against a hang only: the demo normally serves within a few minutes.
@@ -162,7 +163,7 @@ def test_leaderboard_renders_in_chromium(serving_demo, chromium_path, challenge,
 
     base_url = f"http://127.0.0.1:{serving_demo.port}"
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path, headless=True)
+        browser = playwright.chromium.launch(executable_path=chromium_path, args=services.CHROMIUM_ARGS)
         try:
             page = browser.new_page()
             errors = []

@@ -9,14 +9,6 @@ from tests.leaderboards.factories import join, make_phase, make_submission, make
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 TIMEOUT_MS = 60_000
 
 
@@ -27,7 +19,7 @@ def browser_page():
     playwright_api = pytest.importorskip("playwright.sync_api")
     executable = services.require_chromium()
     with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=executable, args=services.CHROMIUM_ARGS)
         try:
             page = browser.new_page()
             page.set_default_timeout(TIMEOUT_MS)

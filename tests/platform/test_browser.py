@@ -12,17 +12,10 @@ import SimpleITK as sitk
 from django.core.files.base import ContentFile
 
 from submissions.storage import private_storage
+from tests import services
 from tests.platform import factories
 from tests.worker import live_worker  # noqa: F401 - a pytest fixture
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 BROWSER_TASK = {
     "name": "browser-test",
     "labels": {"1": "kidney"},
@@ -67,7 +60,7 @@ def test_participant_uploads_and_reads_dice(live_server, live_worker, chromium_p
     worker = live_worker()
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=chromium_path, args=services.CHROMIUM_ARGS)
         try:
             page = browser.new_page()
             script_uploads = []
