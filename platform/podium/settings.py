@@ -91,6 +91,8 @@ PODIUM_MAX_REFERENCE_BYTES = env_int("PODIUM_MAX_REFERENCE_BYTES", 64 * 1024**3)
 PODIUM_MAX_REFERENCE_FILES = env_int("PODIUM_MAX_REFERENCE_FILES", 50_000)
 # A submission whose work has not moved for this many seconds is queued again.
 PODIUM_STALLED_AFTER_SECONDS = env_int("PODIUM_STALLED_AFTER_SECONDS", 1800)
+# How often one round's work may be queued again before the submission fails.
+PODIUM_MAX_REQUEUES = env_int("PODIUM_MAX_REQUEUES", 5)
 
 # Anything larger than 1 MiB goes to a temporary file on disk, so an upload of
 # predictions is never held whole in memory.

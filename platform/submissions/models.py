@@ -79,6 +79,9 @@ class Submission(models.Model):
         blank=True,
         help_text="What validation found for the queued round: prediction files per case and problems.",
     )
+    requeue_count = models.PositiveIntegerField(
+        default=0, help_text="How often the stalled-work job has queued the queued round's work again."
+    )
     evaluator_version = models.CharField(max_length=32, blank=True)
     reference_version = models.PositiveIntegerField(default=0)
     chosen_for_leaderboard = models.BooleanField(default=False)

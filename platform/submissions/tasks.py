@@ -149,9 +149,11 @@ def queue_reevaluation(submission_id):
         submission.cases_done = 0
         submission.error_message = ""
         submission.finished_at = None
+        submission.requeue_count = 0
         submission.save(
             update_fields=[
-                "queued_round", "status", "validation", "cases_done", "error_message", "finished_at", "updated_at",
+                "queued_round", "status", "validation", "cases_done", "error_message", "finished_at",
+                "requeue_count", "updated_at",
             ]
         )
         round_number = submission.queued_round

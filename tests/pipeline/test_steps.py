@@ -318,6 +318,32 @@ def test_requeue_resets_progress_time(submit, predictions):
     assert second == []
 
 
+def test_requeues_stop_at_the_cap(submit, predictions, settings):
+    settings.PODIUM_MAX_REQUEUES = 2
+    submission = submit({"case_1.nii.gz": predictions})
+
+    requeued = []
+    for _ in range(3):
+        make_stalled(submission)
+        requeued.append(len(stalled.find_stalled_work(stalled_after_seconds=60)))
+
+    failed = Submission.objects.get(pk=submission.pk)
+    assert requeued == [1, 1, 0]
+    assert failed.status == Submission.Status.FAILED
+    assert failed.error_message == stalled.STALLED_MESSAGE.format(count=2)
+
+
+def test_reevaluation_resets_requeue_count(submit, predictions, django_capture_on_commit_callbacks):
+    submission = submit({"case_1.nii.gz": predictions})
+    run_round(submission.pk)
+    Submission.objects.filter(pk=submission.pk).update(requeue_count=4)
+
+    with django_capture_on_commit_callbacks(execute=False):
+        tasks.queue_reevaluation(submission.pk)
+
+    assert Submission.objects.get(pk=submission.pk).requeue_count == 0
+
+
 def test_log_records_name_submission_and_case(submit, predictions, caplog):
     submission = submit({"case_1.nii.gz": predictions, "case_2.nii.gz": predictions})
     round_number, _ = validation.validate_submission(submission.pk)

@@ -18,6 +18,12 @@ from submissions.models import CaseResult, Submission
 from submissions.pipeline.logcontext import submission_logger
 from submissions.pipeline.state import lock_submission
 
+STALLED_MESSAGE = (
+    "The evaluation stopped making progress {count} times and was given up. "
+    "Nothing is wrong with your upload as far as Podium can tell; please contact the organisers, "
+    "who can re-evaluate the submission."
+)
+
 
 @dataclass(frozen=True)
 class StalledWork:
@@ -78,12 +84,15 @@ def _stalled_work_of(submission_id, cutoff, stalled_after_seconds):
             )
         else:
             item = StalledWork(submission_id, validate=True)
-        # NOTE: re-queues are not capped. A step that fails the same way every
-        # time (a bug, not a lost message) runs again once per threshold until
-        # an organiser cancels the submission, and each run logs its error.
+        # A step that fails the same way every time (a bug, not a lost
+        # message) would otherwise run again once per threshold for ever.
+        if submission.requeue_count >= settings.PODIUM_MAX_REQUEUES:
+            _give_up(submission, log)
+            return None
+        submission.requeue_count += 1
 
         # save() refreshes updated_at (auto_now), which restarts the threshold.
-        submission.save(update_fields=["updated_at"])
+        submission.save(update_fields=["requeue_count", "updated_at"])
 
     if item.validate:
         log.warning("No progress for %s s while %s; queuing validation again", stalled_after_seconds, submission.status)
@@ -94,3 +103,16 @@ def _stalled_work_of(submission_id, cutoff, stalled_after_seconds):
         log.warning("No progress for %s s in round %s; queuing %s missing cases again",
                     stalled_after_seconds, item.round_number, len(item.case_ids))
     return item
+
+
+def _give_up(submission, log):
+    """Fail a submission whose work was queued again too often; the caller holds its lock."""
+    submission.status = Submission.Status.FAILED
+    submission.error_message = STALLED_MESSAGE.format(count=submission.requeue_count)
+    submission.finished_at = timezone.now()
+    submission.save(update_fields=["status", "error_message", "finished_at", "updated_at"])
+    log.error(
+        "Gave up round %s after %s re-queues without completing; see this submission's earlier errors",
+        submission.queued_round,
+        submission.requeue_count,
+    )
