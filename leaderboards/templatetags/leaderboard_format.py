@@ -23,3 +23,13 @@ def sort_key(value):
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     return repr(float(value))
+
+
+@register.filter
+def rank_bound(value):
+    """Format a bound of a rank interval: a whole rank without decimals, an interpolated one with one."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "\u2013"
+    if float(value).is_integer():
+        return str(int(value))
+    return f"{value:.1f}"

@@ -182,7 +182,7 @@ def test_leaderboard_renders_in_chromium(serving_demo, chromium_path, challenge,
 
     assert len(ranks) == len(phase.submissions)
     assert all(rank.strip().isdigit() for rank in ranks), ranks
-    # An interval reads "1.0–3.0" (an en dash between the bounds).
+    # An interval reads "1–3" or "1.5–3" (an en dash between the bounds).
     interval_pattern = re.compile(r"\d+(\.\d+)?\u2013\d+(\.\d+)?")
     assert all(interval_pattern.fullmatch(interval.strip()) for interval in intervals), intervals
     assert figure_count >= 1
