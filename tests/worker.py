@@ -37,6 +37,7 @@ from urllib.parse import quote
 
 import pytest
 
+from podium.broker import filesystem_transport_options
 from tests import services
 
 REPOSITORY_ROOT = Path(__file__).resolve().parents[1]
@@ -222,17 +223,10 @@ class _WorkerFactory:
             broker_url, transport_options = self.redis_url, {}
         elif broker == "filesystem":
             broker_dir = self.tmp_path / "broker"
-            for folder in ("out", "processed"):
-                (broker_dir / folder).mkdir(parents=True, exist_ok=True)
             environment.pop("CELERY_BROKER_URL", None)
             environment["PODIUM_BROKER_DIR"] = str(broker_dir)
             broker_url = "filesystem://"
-            transport_options = {
-                "data_folder_in": str(broker_dir / "out"),
-                "data_folder_out": str(broker_dir / "out"),
-                "processed_folder": str(broker_dir / "processed"),
-                "store_processed": False,
-            }
+            transport_options = filesystem_transport_options(broker_dir)
         else:
             pytest.fail(f"unknown broker {broker!r}; use 'filesystem' or 'redis'")
         environment.update(extra_environment)

@@ -11,6 +11,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from podium.broker import filesystem_transport_options
+
 # platform/podium/settings.py -> the repository root is three levels up.
 REPOSITORY_ROOT = Path(__file__).resolve().parents[2]
 PLATFORM_DIR = REPOSITORY_ROOT / "platform"
@@ -234,26 +236,18 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
 
-# --- Celery (owned by the pipeline) --------------------------------------
-# The pipeline may edit this section. Without CELERY_BROKER_URL, kombu's
-# filesystem transport passes messages through a folder under var/broker/
-# (or PODIUM_BROKER_DIR), so a real worker process runs with no broker server.
-# Its producers write into data_folder_out and consumers read data_folder_in,
-# so both name the same folder for the site, the worker and beat to meet.
+# --- Celery ---------------------------------------------------------------
+# Without CELERY_BROKER_URL, kombu's filesystem transport passes messages
+# through a folder under var/broker/ (or PODIUM_BROKER_DIR), so a real worker
+# process runs with no broker server.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or "filesystem://"
 if CELERY_BROKER_URL == "filesystem://":
-    _broker_dir = Path(os.environ.get("PODIUM_BROKER_DIR") or PODIUM_VAR_DIR / "broker").resolve()
-    for _folder in ("out", "processed", "control"):
-        (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(_broker_dir / "out"),
-        "data_folder_out": str(_broker_dir / "out"),
-        "processed_folder": str(_broker_dir / "processed"),
-        "store_processed": False,
-        # Without this, kombu keeps its exchange table in ./control of
-        # whichever folder the process started in.
-        "control_folder": str(_broker_dir / "control"),
-    }
+    CELERY_BROKER_TRANSPORT_OPTIONS = filesystem_transport_options(
+        os.environ.get("PODIUM_BROKER_DIR") or PODIUM_VAR_DIR / "broker"
+    )
+    # The filesystem transport has no host, so kombu's "No hostname was supplied"
+    # warning on every connection is expected here and only its logger is quietened.
+    LOGGING["loggers"] = {"kombu.connection": {"level": "ERROR"}}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Deployments (and test runs) that share one Redis keep apart by queue name.
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("PODIUM_CELERY_QUEUE") or "celery"
