@@ -8,7 +8,7 @@ import logging
 
 from django.db import transaction
 
-from challenges.models import Participation, Team
+from challenges.models import METHOD_FIELD_CHOICES, Participation, Team
 from challenges.permissions import is_organiser
 from submissions.limits import LimitReached, check_limits
 from submissions.models import Submission
@@ -52,6 +52,21 @@ def clean_method_description(phase, data):
     return description
 
 
+def check_method_description(phase, description):
+    """Raise SubmissionRejected when a method-description field that the phase collects is blank."""
+    blank = [name for name in phase.method_fields if not description.get(name)]
+    if not blank:
+        return
+
+    labels = dict(METHOD_FIELD_CHOICES)
+    raise SubmissionRejected(
+        SubmissionRejected.INVALID_UPLOAD,
+        f"{phase.name} asks every submission to describe its method; fill in "
+        + ", ".join(f"{labels[name]} (field '{name}')" for name in blank)
+        + ".",
+    )
+
+
 def lock_submitter(user, phase):
     """Lock the rows that serialise this user's (or team's) submissions, and return (participation, team).
 
@@ -80,6 +95,8 @@ def create_submission(*, user, phase, files, method_description=None):
 
 def _create_submission(user, phase, files, method_description):
     check_can_submit(user, phase)
+    description = clean_method_description(phase, method_description or {})
+    check_method_description(phase, description)
 
     try:
         prepared = prepare_upload(list(files))
@@ -100,7 +117,7 @@ def _create_submission(user, phase, files, method_description):
                 creator=user,
                 team=team,
                 original_name=prepared.original_name,
-                method_description=clean_method_description(phase, method_description or {}),
+                method_description=description,
                 reference_version=phase.reference_version,
             )
             submission.upload.save(prepared.storage_name, prepared.file, save=False)

@@ -96,8 +96,10 @@ def test_submit_by_api(cast, queued, django_capture_on_commit_callbacks):
         ("unsupported", 400, "Unsupported file notes.txt: upload .nii, .nii.gz, .mha or .nrrd label maps, or put "
          ".mhd and .raw pairs inside a zip or tar.gz archive."),
         ("no-file", 400, "No file was uploaded; send the predictions as the multipart field 'file'."),
+        ("no-method", 400, "Phase validation asks every submission to describe its method; fill in "
+         "Architecture (field 'architecture')."),
     ],
-    ids=["not-joined", "closed", "limit", "unsupported", "no-file"],
+    ids=["not-joined", "closed", "limit", "unsupported", "no-file", "no-method"],
 )
 def test_submit_by_api_rejected(cast, queued, setup, status, detail):
     user = cast.participant
@@ -113,11 +115,12 @@ def test_submit_by_api_rejected(cast, queued, setup, status, detail):
         factories.make_submission(cast.phase, user)
     elif setup == "unsupported":
         files = [factories.uploaded("notes.txt", b"hello")]
-    else:
+    elif setup == "no-file":
         files = []
 
     count_before = Submission.objects.count()
-    answer = submit(user, cast.phase, files)
+    architecture = "" if setup == "no-method" else "nnU-Net"
+    answer = submit(user, cast.phase, files, architecture=architecture)
     tomorrow = (datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=1)).strftime("%Y-%m-%d")
     assert answer.status_code == status
     assert answer.json()["detail"] == detail.format(tomorrow=tomorrow)

@@ -139,7 +139,7 @@ def test_api_submit_allowed_for_participants(cast, queued, settings):
     answered = {}
     for role in ROLES:
         upload = factories.uploaded("case_1.nii.gz", b"label map")
-        answered[role] = api_client_for(cast, role).post(url, {"file": upload}).status_code
+        answered[role] = api_client_for(cast, role).post(url, {"file": upload, "architecture": "U-Net"}).status_code
     assert answered == {
         "organiser": 403,
         "participant": 201,
