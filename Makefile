@@ -29,4 +29,7 @@ demo: $(STAMP)
 # (or DATABASE_URL when set) and SQLite otherwise; tests that need a missing
 # service skip with their reason.
 test: $(STAMP)
-	DATABASE_URL="$${DATABASE_URL-$$($(PY) -m tests.services database-url)}" $(PY) -m pytest $(PYTEST_ARGS)
+	@database_url="$${DATABASE_URL-$$($(PY) -m tests.services database-url)}"; \
+	if [ -n "$$database_url" ]; then echo "Tests run on $$(echo "$$database_url" | sed -E 's#//[^@/]*@#//#; s#\?.*##')"; \
+	else echo "Tests run on SQLite (DATABASE_URL is empty, or unset with no PostgreSQL at 127.0.0.1:5432)"; fi; \
+	DATABASE_URL="$$database_url" $(PY) -m pytest $(PYTEST_ARGS)
