@@ -2,6 +2,7 @@
 
 from django.contrib import admin, messages
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from challenges import permissions
 from leaderboards.models import Snapshot
@@ -50,13 +51,19 @@ class SnapshotAdmin(admin.ModelAdmin):
         phase_ids = set(queryset.values_list("phase_id", flat=True))
         for phase_id in phase_ids:
             request_refresh(phase_id, countdown_s=0)
-        self.message_user(request, f"Queued a leaderboard refresh of {len(phase_ids)} phase(s).", messages.SUCCESS)
+        message = ngettext(
+            "Queued a leaderboard refresh of %(count)d phase.",
+            "Queued a leaderboard refresh of %(count)d phases.",
+            len(phase_ids),
+        )
+        self.message_user(request, message % {"count": len(phase_ids)}, messages.SUCCESS)
 
     @admin.action(description="Freeze the selected live snapshots as final, published now")
     def freeze_now(self, request, queryset):
         frozen = [freeze_snapshot(snapshot, published_at=timezone.now()) for snapshot in queryset.filter(frozen=False)]
-        self.message_user(
-            request,
-            f"Froze {len(frozen)} snapshot(s); edit a frozen snapshot's publication time to publish it later.",
-            messages.SUCCESS,
+        message = ngettext(
+            "Froze %(count)d snapshot. Edit a frozen snapshot's publication time to publish it later.",
+            "Froze %(count)d snapshots. Edit a frozen snapshot's publication time to publish it later.",
+            len(frozen),
         )
+        self.message_user(request, message % {"count": len(frozen)}, messages.SUCCESS)

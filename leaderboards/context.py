@@ -3,6 +3,7 @@
 from urllib.parse import urlencode
 
 from challenges import permissions
+from challenges.labels import metric_label, task_label
 from leaderboards import visibility
 from leaderboards.models import Snapshot, SnapshotSubset
 from leaderboards.subsets import subset_label
@@ -42,24 +43,34 @@ def aggregate_words(aggregate):
 
 
 def missing_words(policies):
-    """Describe the missing-value policy of each metric in words."""
+    """Describe in one sentence how each metric scores a missing or rejected prediction and an undefined value."""
     by_metric = {}
     for key, policy in policies.items():
         by_metric.setdefault(key.rsplit("/", 1)[1], policy)
 
-    parts = []
-    for metric, policy in by_metric.items():
-        if policy == "worst":
-            parts.append(f"{metric}: the worst value any entry has on the class")
-        elif policy == "drop":
-            parts.append(f"{metric}: left out, so the entry is aggregated over the cases it has")
-        else:
-            parts.append(f"{metric}: {policy:g}")
-    return (
-        "A case without a prediction, or with a rejected one, and an undefined value are scored as "
-        + "; ".join(parts)
-        + "."
-    )
+    fixed = [
+        f"{metric_label(metric)} {policy:g}" for metric, policy in by_metric.items() if policy not in ("worst", "drop")
+    ]
+    worst = [metric_label(metric) for metric, policy in by_metric.items() if policy == "worst"]
+    dropped = [metric_label(metric) for metric, policy in by_metric.items() if policy == "drop"]
+
+    clauses = []
+    if fixed:
+        clauses.append("count as " + _join_words(fixed))
+    if worst:
+        clauses.append(f"take the worst {_join_words(worst)} that any entry has on the class")
+    if dropped:
+        clauses.append(f"are left out of {_join_words(dropped)}, so the entry is aggregated over the cases it has")
+    if not clauses:
+        return ""
+    return "A missing or rejected prediction, and an undefined value, " + ", and ".join(clauses) + "."
+
+
+def _join_words(words):
+    """Join words as "a", "a and b" or "a, b and c"."""
+    if len(words) < 3:
+        return " and ".join(words)
+    return ", ".join(words[:-1]) + " and " + words[-1]
 
 
 def method_in_words(snapshot, subset, phase):
@@ -93,7 +104,7 @@ def method_in_words(snapshot, subset, phase):
         "groups": (
             f"Entries that share a letter in a column are not significantly different in that class and "
             f"metric (paired Wilcoxon signed-rank tests, {correction} adjustment, alpha {settings.get('alpha')}). "
-            f"The group column gives the letters of {table.get('primary_task', '')}."
+            f"The group column gives the letters of {_primary_task_label(table)}."
         ),
         "entries": _entry_words(phase.leaderboard_entry),
         "warnings": table.get("warnings", []),
@@ -133,6 +144,11 @@ def page_context(request, phase, snapshot, subset_key, page_title):
             list(Snapshot.objects.filter(phase=phase, frozen=True).order_by("-created_at")) if can_manage else []
         ),
     }
+
+
+def _primary_task_label(table):
+    primary_task = table.get("primary_task")
+    return task_label(primary_task) if primary_task else ""
 
 
 def _entry_words(rule):

@@ -4,6 +4,9 @@ import statistics
 
 import plotly.graph_objects as go
 
+from challenges.labels import metric_label, task_label
+from challenges.models import METHOD_FIELD_LABELS
+
 NO_ANSWER = "(no answer)"
 
 
@@ -47,7 +50,8 @@ def method_groups(entries, ranking, method_fields, task_key):
                 }
             )
         groups.sort(key=lambda group: (group["mean_rank"], group["answer"]))
-        result.append({"field": field, "label": field.replace("_", " ").capitalize(), "groups": groups})
+        label = METHOD_FIELD_LABELS.get(field, field.replace("_", " ").capitalize())
+        result.append({"field": field, "label": label, "groups": groups})
     return result
 
 
@@ -68,8 +72,8 @@ def method_box_plot(field_groups, task_key):
             )
         )
     figure.update_layout(
-        title=f"{task_key} by {field_groups['label'].lower()}",
-        yaxis_title=task_key.rsplit("/", 1)[1],
+        title=f"{task_label(task_key)} by {field_groups['label'].lower()}",
+        yaxis_title=metric_label(task_key.rsplit("/", 1)[1]),
         showlegend=False,
     )
     return figure

@@ -7,9 +7,8 @@ the compact letter display and counts of evaluated and missing cases.
 
 import numpy as np
 
+from challenges.labels import METRIC_LABELS
 from leaderboards.entries import first_task_key
-
-METRIC_LABELS = {"dice": "Dice", "nsd": "NSD", "hd95": "HD95 (mm)", "assd": "ASSD (mm)"}
 
 
 def leaderboard_summary(ranking, table, task):

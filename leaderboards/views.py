@@ -3,6 +3,7 @@
 from django.http import Http404
 from django.shortcuts import render
 
+from challenges.labels import task_label
 from leaderboards import difficulty, figures
 from leaderboards.context import aggregate_words, method_in_words, page_context
 from leaderboards.lookups import (
@@ -13,7 +14,6 @@ from leaderboards.lookups import (
 )
 from leaderboards.models import SnapshotCases, SnapshotSubset
 from leaderboards.subsets import ALL_CASES, parse_subset_key
-from leaderboards.summary import METRIC_LABELS
 from leaderboards.tables import unpack_table
 
 
@@ -98,7 +98,8 @@ def case_values(request, challenge_slug, phase_slug, case_id):
     phase = phase_for_case_values(request, challenge_slug, phase_slug)
     snapshot = requested_snapshot(request, phase)
     subset_key = requested_subset(request, snapshot)
-    context = page_context(request, phase, snapshot, subset_key, f"case {case_id}")
+    # Case ids usually start with "case", so the title is the id alone, as in "Test: case_00257".
+    context = page_context(request, phase, snapshot, subset_key, case_id)
     if snapshot is None or not snapshot.subset_keys:
         raise Http404("No leaderboard has been computed for this phase yet.")
 
@@ -137,5 +138,4 @@ def _case_table(snapshot):
 
 
 def _column_label(key):
-    class_name, metric = key.rsplit("/", 1)
-    return {"key": key, "label": f"{class_name} {METRIC_LABELS.get(metric, metric)}"}
+    return {"key": key, "label": task_label(key)}

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.text import slugify
+from django.utils.translation import ngettext
 
 from challenges.admin_forms import PhaseAdminForm, ReferenceUploadForm
 from challenges.models import Challenge, Participation, Phase, ReferenceCase, Team
@@ -191,10 +192,13 @@ class PhaseAdmin(OrganiserScopedAdmin):
                 form.add_error("files", str(error))
             else:
                 phase.refresh_from_db()
+                message = ngettext(
+                    "Stored %(count)d reference case. The reference set is now version %(version)s.",
+                    "Stored %(count)d reference cases. The reference set is now version %(version)s.",
+                    len(saved),
+                )
                 self.message_user(
-                    request,
-                    f"Stored {len(saved)} reference cases; the reference set is now version {phase.reference_version}.",
-                    messages.SUCCESS,
+                    request, message % {"count": len(saved), "version": phase.reference_version}, messages.SUCCESS
                 )
                 return redirect(reverse("admin:challenges_phase_change", args=[phase.pk]))
 
@@ -221,7 +225,10 @@ class PhaseAdmin(OrganiserScopedAdmin):
             for submission_id in submissions.values_list("pk", flat=True):
                 queue_reevaluation(submission_id)
                 queued += 1
-        self.message_user(request, f"Queued {queued} submissions for re-evaluation.", messages.SUCCESS)
+        message = ngettext(
+            "Queued %(count)d submission for re-evaluation.", "Queued %(count)d submissions for re-evaluation.", queued
+        )
+        self.message_user(request, message % {"count": queued}, messages.SUCCESS)
 
     @admin.action(description="Recompute the leaderboards of the selected phases now")
     def refresh_leaderboards(self, request, queryset):
@@ -232,7 +239,13 @@ class PhaseAdmin(OrganiserScopedAdmin):
             if not self.has_change_permission(request, phase):
                 raise PermissionDenied
             request_refresh(phase.pk, countdown_s=0)
-        self.message_user(request, f"Queued a leaderboard refresh of {queryset.count()} phase(s).", messages.SUCCESS)
+        count = queryset.count()
+        message = ngettext(
+            "Queued a leaderboard refresh of %(count)d phase.",
+            "Queued a leaderboard refresh of %(count)d phases.",
+            count,
+        )
+        self.message_user(request, message % {"count": count}, messages.SUCCESS)
 
 
 def sync_subsets_from_task(phase):
@@ -249,6 +262,8 @@ def sync_subsets_from_task(phase):
 class ReferenceCaseAdmin(OrganiserScopedAdmin):
     challenge_lookup = "phase__challenge"
     list_display = ["case_id", "phase", "subset"]
+    # A phase's name includes its challenge's title.
+    list_select_related = ["phase__challenge"]
     list_filter = [
         ("phase__challenge", admin.RelatedOnlyFieldListFilter),
         ("phase", admin.RelatedOnlyFieldListFilter),

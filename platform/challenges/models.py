@@ -17,6 +17,7 @@ METHOD_FIELD_CHOICES = [
     ("extra_training_data", "Extra training data"),
 ]
 METHOD_FIELD_NAMES = [name for name, _ in METHOD_FIELD_CHOICES]
+METHOD_FIELD_LABELS = dict(METHOD_FIELD_CHOICES)
 
 
 def validate_method_fields(value):
@@ -39,6 +40,9 @@ class Challenge(models.Model):
     rules = models.TextField(blank=True, help_text="Participants accept these rules when they join.")
     organisers = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="organised_challenges", blank=True)
     is_public = models.BooleanField(default=True, help_text="Listed on the site for everyone.")
+    synthetic_data = models.BooleanField(
+        default=False, help_text='The images and results are simulated; the site shows a "Synthetic data" badge.'
+    )
     starts_at = models.DateTimeField(null=True, blank=True)
     ends_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -97,7 +97,8 @@ class Submission(models.Model):
         ]
 
     def __str__(self):
-        return f"Submission {self.pk} to {self.phase_id} ({self.status})"
+        # The phase's name reads "Challenge: Phase", so lists select phase__challenge with it.
+        return f"Submission {self.pk} to {self.phase} ({self.status})"
 
     @property
     def is_in_progress(self):

@@ -15,9 +15,10 @@ from challenges.permissions import (
     team_of,
     visible_submissions,
 )
+from challenges.models import METHOD_FIELD_LABELS
 from challenges.views import get_visible_phase
 from submissions.creation import SubmissionRejected, create_submission
-from submissions.forms import METHOD_FIELD_LABELS, SubmissionForm
+from submissions.forms import SubmissionForm
 from submissions.limits import remaining_submissions
 from submissions.models import Submission
 from submissions.presentation import case_table, current_case_records, problem_rows, progress_text, status_payload

@@ -56,7 +56,7 @@ def test_subset_selector_and_figures(live_server, phase, browser_page):
         browser_page.select_option("#subset", "hospital:A")
     assert "subset=hospital%3AA" in browser_page.url
     assert browser_page.locator("#subset").input_value() == "hospital:A"
-    assert "2 reference cases in hospital a" in browser_page.content().lower()
+    assert "2 reference cases in the subset hospital a" in browser_page.content().lower()
 
     # The analysis page keeps the subset and draws its plotly figures as SVG.
     browser_page.click("nav.leaderboard-nav >> text=Analysis")

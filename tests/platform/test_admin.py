@@ -7,7 +7,9 @@ import zipfile
 
 import numpy as np
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from challenges.models import Challenge, Phase, ReferenceCase
@@ -354,3 +356,68 @@ def test_participant_has_no_admin_access(organisers):
     answer = admin_client(organisers.submission_a.creator).get(reverse("admin:challenges_phase_changelist"))
     assert answer.status_code == 302
     assert answer["Location"].startswith(reverse("admin:login"))
+
+
+def admin_messages(answer):
+    return [str(message) for message in answer.context["messages"]]
+
+
+@pytest.mark.parametrize(
+    ("action", "expected"),
+    [
+        ("cancel_selected", "Cancelled 1 submission."),
+        ("reevaluate_selected", "Queued 1 submission for re-evaluation. Cancelled submissions are skipped."),
+    ],
+    ids=["cancel", "reevaluate"],
+)
+def test_submission_action_message_singular(organisers, task_calls, action, expected):
+    url = reverse("admin:submissions_submission_changelist")
+    answer = admin_client(organisers.alice).post(
+        url, {"action": action, "_selected_action": [organisers.submission_a.pk]}, follow=True
+    )
+    assert admin_messages(answer) == [expected]
+
+
+def test_reevaluate_all_message_plural(organisers, task_calls):
+    factories.make_submission(organisers.phase_a, organisers.submission_a.creator)
+    url = reverse("admin:challenges_phase_changelist")
+    answer = admin_client(organisers.alice).post(
+        url, {"action": "reevaluate_all", "_selected_action": [organisers.phase_a.pk]}, follow=True
+    )
+    assert admin_messages(answer) == ["Queued 2 submissions for re-evaluation."]
+
+
+def test_submission_change_page_shows_tables(organisers):
+    submission = organisers.submission_a
+    submission.method_description = {"pre_training": "none", "post_processing": ["largest component", "fill holes"]}
+    submission.aggregates = {"kidney_and_mass": {"dice": {"mean": 0.98765, "median": 0.99, "std": 0.01, "n": 8}}}
+    submission.save()
+
+    answer = admin_client(organisers.alice).get(reverse("admin:submissions_submission_change", args=[submission.pk]))
+    page = answer.content.decode()
+    assert "<th>Pre-training</th><td>none</td>" in page
+    assert "<th>Post-processing</th><td>largest component, fill holes</td>" in page
+    assert "<td>kidney and mass</td><td>Dice</td><td>0.9877</td><td>0.9900</td><td>0.0100</td><td>8</td>" in page
+    assert "&quot;pre_training&quot;" not in page
+
+
+def test_submission_changelist_queries_constant(organisers):
+    # Each row names its phase with the challenge's title, and its team, so the list selects them with the row.
+    client = admin_client(organisers.alice)
+    url = reverse("admin:submissions_submission_changelist")
+    members = [factories.make_user(f"member-{index}") for index in range(6)]
+    teams = [factories.make_team(organisers.challenge_a, f"Team {index}") for index in range(6)]
+
+    for member, team in zip(members[:3], teams[:3]):
+        factories.make_submission(organisers.phase_a, member, team=team)
+    baseline = len(connection_queries(client, url))
+
+    for member, team in zip(members[3:], teams[3:]):
+        factories.make_submission(organisers.phase_a, member, team=team)
+    assert len(connection_queries(client, url)) == baseline
+
+
+def connection_queries(client, url):
+    with CaptureQueriesContext(connection) as context:
+        assert client.get(url).status_code == 200
+    return context.captured_queries

@@ -101,3 +101,10 @@ def test_challenge_ends_before_start_invalid():
     challenge = factories.make_challenge(starts_at=timezone.now(), ends_at=timezone.now() - HOUR)
     with pytest.raises(ValidationError):
         challenge.clean()
+
+
+def test_submission_str_names_phase():
+    challenge = factories.make_challenge("kidney", title="Kidney challenge")
+    phase = factories.make_phase(challenge, "test", name="Test")
+    submission = factories.make_submission(phase, factories.make_user("participant"))
+    assert str(submission) == f"Submission {submission.pk} to Kidney challenge: Test (succeeded)"

@@ -247,7 +247,17 @@ def test_detail_page_shows_dice(cast):
     )
     page = logged_in(cast.participant).get(reverse("submission-detail", args=[submission.pk])).content.decode()
     assert 'data-class="kidney" data-metric="dice"' in page
+    assert "<td>kidney</td><td>Dice</td>" in page
     assert "0.8125" in page
+
+
+@pytest.mark.django_db
+def test_challenge_list_synthetic_badge_and_favicon():
+    factories.make_challenge("phantoms", title="Phantoms", synthetic_data=True)
+    factories.make_challenge("real", title="Real scans")
+    page = Client().get(reverse("challenge-list")).content.decode()
+    assert page.count('<span class="badge">Synthetic data</span>') == 1
+    assert '<link rel="icon" href="/static/podium/favicon.svg"' in page
 
 
 def test_status_payload_is_json_safe(cast):

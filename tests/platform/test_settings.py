@@ -101,3 +101,16 @@ def test_platform_module_in_site_process(tmp_path):
     printed = dict(line.split(" ", 1) for line in result.stdout.splitlines() if line.startswith(("platform-", "stdlib")))
     module_path, stdlib = printed["platform-module"], printed["stdlib"]
     assert Path(module_path).resolve().parent == Path(stdlib).resolve()
+
+
+@pytest.mark.parametrize(
+    ("broker_url", "expected_loggers"),
+    [("", "{'kombu.connection': {'level': 'ERROR'}}"), ("redis://127.0.0.1:6379/0", "{}")],
+    ids=["filesystem", "redis"],
+)
+def test_kombu_hostname_warning_quiet_only_for_filesystem(tmp_path, broker_url, expected_loggers):
+    # The filesystem broker has no host, so kombu's "No hostname was supplied" warning means nothing there.
+    script = "from django.conf import settings; print(settings.LOGGING.get('loggers', {}))"
+    answer = run_manage(["shell", "-c", script], {"DEBUG": "1", "CELERY_BROKER_URL": broker_url}, tmp_path)
+    assert answer.returncode == 0, answer.stderr
+    assert answer.stdout.strip().splitlines()[-1] == expected_loggers
