@@ -185,7 +185,7 @@ def subset_heatmap(
 ) -> go.Figure:
     """Plot each algorithm's aggregate of one task per value of a subset tag.
 
-    With ``reference`` and ``shifted`` (say ``id`` and ``ood``), a second panel
+    With ``reference`` and ``shifted`` (say ``in`` and ``ood``), a second panel
     shows each algorithm's drop from the reference subset to the shifted one,
     signed so that a positive drop is a loss whatever the metric's direction.
     """
@@ -248,7 +248,7 @@ def case_difficulty_plot(case_values: dict[str, Any], task: str) -> go.Figure:
 
     figure = go.Figure(
         go.Scatter(
-            x=list(range(1, len(means) + 1)),
+            x=[case_id for _, case_id, _ in means],
             y=[mean for mean, _, _ in means],
             text=[f"{case_id} {tags}" for _, case_id, tags in means],
             mode="markers",
@@ -258,6 +258,8 @@ def case_difficulty_plot(case_values: dict[str, Any], task: str) -> go.Figure:
     figure.update_layout(
         title=f"{task}: case difficulty (mean over algorithms, hardest first)",
         xaxis_title="case, ordered from hardest",
+        # Category axis: ids such as "00257" would otherwise be read as numbers and re-sorted.
+        xaxis_type="category",
         yaxis_title=f"mean {task.rsplit('/', 1)[1]}",
     )
     return figure

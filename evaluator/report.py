@@ -7,8 +7,10 @@ from typing import Any
 
 from evaluator import figures
 
-# Pairs of subset tag values whose difference the report plots as a drop, when present.
-DISTRIBUTION_SHIFT_PAIRS = (("id", "ood"), ("in-distribution", "out-of-distribution"))
+# Pairs of subset tag values whose difference the report plots as a drop. The
+# report uses the first pair whose two values are both present. Task files tag
+# the split "in" or "ood", and "id" is an older spelling of "in".
+DISTRIBUTION_SHIFT_PAIRS = (("in", "ood"), ("id", "ood"), ("in-distribution", "out-of-distribution"))
 
 
 def build_report(ranking: dict[str, Any], case_values: dict[str, Any]) -> str:

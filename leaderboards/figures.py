@@ -112,10 +112,10 @@ def analysis_sections(*, ranking, all_cases_ranking, table, entries, method_fiel
 
 
 def with_metric_directions(ranking):
-    """Return the ranking with ``larger_is_better`` per task, which the heatmap's drop panel reads.
+    """Return the ranking with ``larger_is_better`` per task, derived from the metric names when absent.
 
-    NOTE: evaluator 0.1.0's rank_table does not write this key, so it is derived
-    here from the metric names.
+    ``rank_table`` writes the key, so every snapshot has it. This only fills it
+    in for a RANKING.json written without it.
     """
     if "larger_is_better" in ranking:
         return ranking
@@ -124,7 +124,6 @@ def with_metric_directions(ranking):
 
 
 def _subset_heatmaps(ranking, task_key):
-    ranking = with_metric_directions(ranking)
     heatmaps = []
     for tag, values in (ranking.get("subsets") or {}).items():
         reference = next((value for value in IN_DISTRIBUTION_VALUES if value in values), None)

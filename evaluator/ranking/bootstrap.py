@@ -67,9 +67,10 @@ def summarize_ranks(full_ranks: np.ndarray, sample_ranks: np.ndarray) -> dict:
     median = np.median(sample_ranks, axis=1)
     low, high = np.percentile(sample_ranks, RANK_INTERVAL_PERCENT, axis=1)
 
-    # Rank frequencies: ranks are whole numbers 1..n.
-    rank_numbers = np.arange(1, n_algorithms + 1)
-    frequency = (sample_ranks[:, :, None] == rank_numbers).sum(axis=1)
+    # Rank frequencies: ranks are whole numbers 1..n, counted per algorithm in one bincount.
+    cells = np.arange(n_algorithms)[:, None] * n_algorithms + sample_ranks.astype(np.intp) - 1
+    counts = np.bincount(cells.reshape(-1), minlength=n_algorithms * n_algorithms)
+    frequency = counts.reshape(n_algorithms, n_algorithms)
 
     tau = kendall_tau_b(full_ranks, sample_ranks.T)
     defined = tau[~np.isnan(tau)]
@@ -90,8 +91,14 @@ def value_intervals(sample_values: np.ndarray) -> np.ndarray:
     Samples where an algorithm has no value are left out; an algorithm with no
     value in any sample gets NaN.
     """
+    present_rows = ~np.isnan(sample_values).any(axis=1)
     intervals = np.full((sample_values.shape[0], 2), np.nan)
-    for row, values in enumerate(sample_values):
+    if present_rows.any() and sample_values.shape[1]:
+        intervals[present_rows] = np.percentile(sample_values[present_rows], RANK_INTERVAL_PERCENT, axis=1).T
+
+    # Rows with a missing value in some sample take the percentiles of the samples where they have one.
+    for row in np.flatnonzero(~present_rows):
+        values = sample_values[row]
         present = values[~np.isnan(values)]
         if present.size:
             intervals[row] = np.percentile(present, RANK_INTERVAL_PERCENT)

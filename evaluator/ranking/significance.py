@@ -55,35 +55,53 @@ def compact_letter_display(adjusted: np.ndarray, order: list[int], *, alpha: flo
     n_algorithms = adjusted.shape[0]
     with np.errstate(invalid="ignore"):
         differ = (adjusted <= alpha) | (adjusted.T <= alpha)
-    similar = [set(np.flatnonzero(~differ[row])) - {row} for row in range(n_algorithms)]
 
-    groups: list[frozenset[int]] = []
-    _maximal_cliques(set(), set(range(n_algorithms)), set(), similar, groups)
+    # Sets of algorithms are bit masks: bit v stands for algorithm v.
+    similar = ~differ
+    np.fill_diagonal(similar, False)
+    bit_values = [1 << vertex for vertex in range(n_algorithms)]
+    neighbours = [sum(bit_values[vertex] for vertex in np.flatnonzero(row).tolist()) for row in similar]
+    groups: list[list[int]] = []
+    _maximal_cliques(0, (1 << n_algorithms) - 1, 0, neighbours, groups)
 
     position = {algorithm: place for place, algorithm in enumerate(order)}
     groups.sort(key=lambda group: sorted(position[member] for member in group))
 
     letters = [""] * n_algorithms
     for number, group in enumerate(groups):
+        letter = _letter(number)
         for member in group:
-            letters[member] += _letter(number)
+            letters[member] += letter
     return letters
 
 
-def _maximal_cliques(
-    clique: set[int], candidates: set[int], excluded: set[int], neighbours: list[set[int]], found: list
-) -> None:
-    # Bron-Kerbosch with pivoting; leaderboards have tens of entries, so recursion depth is small.
+def _maximal_cliques(clique: int, candidates: int, excluded: int, neighbours: list[int], found: list) -> None:
+    # Bron-Kerbosch with pivoting on bit masks; leaderboards have at most a few
+    # hundred entries, so the recursion stays shallow.
     if not candidates and not excluded:
-        found.append(frozenset(clique))
+        found.append(_members(clique))
         return
-    pivot = max(candidates | excluded, key=lambda vertex: len(neighbours[vertex] & candidates))
-    for vertex in sorted(candidates - neighbours[pivot]):
+    pivot = max(_members(candidates | excluded), key=lambda vertex: (neighbours[vertex] & candidates).bit_count())
+    remaining = candidates & ~neighbours[pivot]
+    while remaining:
+        lowest = remaining & -remaining
+        vertex = lowest.bit_length() - 1
         _maximal_cliques(
-            clique | {vertex}, candidates & neighbours[vertex], excluded & neighbours[vertex], neighbours, found
+            clique | lowest, candidates & neighbours[vertex], excluded & neighbours[vertex], neighbours, found
         )
-        candidates = candidates - {vertex}
-        excluded = excluded | {vertex}
+        candidates &= ~lowest
+        excluded |= lowest
+        remaining &= ~lowest
+
+
+def _members(mask: int) -> list[int]:
+    """Return the vertices of a bit mask, smallest first."""
+    members = []
+    while mask:
+        lowest = mask & -mask
+        members.append(lowest.bit_length() - 1)
+        mask ^= lowest
+    return members
 
 
 def _letter(number: int) -> str:

@@ -1,10 +1,12 @@
 """The plotly figures built from a RANKING.json dict and the per-case values."""
 
+import dataclasses
+
 import pytest
 
 pytest.importorskip("plotly", reason="plotly is not installed")
 
-from evaluator import figures  # noqa: E402
+from evaluator import figures, report  # noqa: E402
 from evaluator.ranking.rank import rank_table  # noqa: E402
 from evaluator.ranking.settings import RankingSettings  # noqa: E402
 from tests.ranking.tables import VECTOR_KEY, vector_table  # noqa: E402
@@ -96,3 +98,27 @@ def test_case_difficulty_hardest_first(ranking_and_values):
     # c5 has the lowest mean Dice over the three algorithms that have it: (0.30 + 0.84 + 0.25) / 3.
     assert figure.data[0].y[0] == pytest.approx(1.39 / 3)
     assert figure.data[0].text[0].startswith("c5")
+
+
+SHIFT_PAIR_CASES = [
+    # (split values present, expected (reference, shifted))
+    pytest.param({"in", "ood"}, ("in", "ood"), id="in-ood"),
+    pytest.param({"id", "ood"}, ("id", "ood"), id="id-ood"),
+    pytest.param({"in", "id", "ood"}, ("in", "ood"), id="in-preferred"),
+    pytest.param({"in-distribution", "out-of-distribution"}, ("in-distribution", "out-of-distribution"), id="words"),
+    pytest.param({"in"}, (None, None), id="no-shifted"),
+]
+
+
+@pytest.mark.parametrize(("values", "expected"), SHIFT_PAIR_CASES)
+def test_report_shift_pair(values, expected):
+    assert report._shift_pair({value: {} for value in values}) == expected
+
+
+def test_report_drop_in_to_ood():
+    table = dataclasses.replace(vector_table(), subsets=[{"split": "in"}] * 3 + [{"split": "ood"}] * 3)
+    ranking = rank_table(table, RankingSettings(), bootstrap=0)
+
+    html = report.build_report(ranking, table.to_dict())
+
+    assert "drop in to ood" in html

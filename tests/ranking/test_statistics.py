@@ -1,11 +1,15 @@
 """Ranks, Kendall's tau-b, the vectorised Wilcoxon test and p-value adjustment."""
 
+import itertools
+
 import numpy as np
 import pytest
 from scipy import stats
 
+from evaluator.ranking import ranks, wilcoxon
 from evaluator.ranking.bootstrap import draw_case_weights
 from evaluator.ranking.ranks import kendall_tau_b, rank_min
+from evaluator.ranking.significance import compact_letter_display
 from evaluator.ranking.wilcoxon import adjust_p_values, pairwise_wilcoxon
 
 RANK_CASES = [
@@ -49,6 +53,42 @@ def test_kendall_tau_b(reference, other, expected):
 
     assert tau == pytest.approx(expected)
     assert tau == pytest.approx(stats.kendalltau(reference, other).statistic)
+
+
+@pytest.mark.parametrize("axis", [0, 1])
+def test_rank_min_equals_scipy(axis):
+    rng = np.random.default_rng(3)
+    scores = np.round(rng.uniform(0, 1, size=(9, 40)), 1)
+    scores[2, 5] = np.nan
+
+    ranks = rank_min(scores, larger_is_better=False, axis=axis)
+
+    expected = stats.rankdata(np.where(np.isnan(scores), np.inf, scores), method="min", axis=axis)
+    np.testing.assert_array_equal(ranks, expected)
+
+
+def test_kendall_tau_blocks_equal_scipy(monkeypatch):
+    # Blocks of 3 rankings of 6 algorithms split the 20 rankings unevenly.
+    monkeypatch.setattr(ranks, "TAU_BLOCK_ELEMENTS", 3 * 36)
+    rng = np.random.default_rng(8)
+    reference = np.array([1, 2, 2, 4, 5, 6])
+    rankings = rng.integers(1, 5, size=(20, 6))
+
+    tau = kendall_tau_b(reference, rankings)
+
+    for row, ranking in enumerate(rankings):
+        expected = stats.kendalltau(reference, ranking).statistic
+        if np.isnan(expected):
+            assert np.isnan(tau[row])
+        else:
+            assert tau[row] == pytest.approx(expected, rel=1e-12)
+
+
+def test_kendall_tau_nan_ranking_undefined():
+    tau = kendall_tau_b(np.array([1, 2, 3]), np.array([[1, np.nan, 3], [1.5, 2.5, 3.5]]))
+
+    assert np.isnan(tau[0])
+    assert tau[1] == pytest.approx(1.0)
 
 
 def test_kendall_tau_all_ties_undefined():
@@ -100,6 +140,48 @@ def test_wilcoxon_equals_scipy(seed, larger_is_better):
             assert p_values[first, second] == pytest.approx(expected, rel=1e-10)
 
 
+@pytest.mark.parametrize("larger_is_better", [True, False], ids=["larger", "smaller"])
+def test_wilcoxon_blocks_of_pairs_equal_scipy(monkeypatch, larger_is_better):
+    # Blocks of 3 pairs split the 28 pairs unevenly, so groups of ties must stop at each row's end.
+    monkeypatch.setattr(wilcoxon, "PAIR_BLOCK_ELEMENTS", 3 * 40)
+    rng = np.random.default_rng(12)
+    values = np.round(rng.uniform(-1, 1, size=(8, 40)), 1)
+    values[1] = values[0]
+    values[2, :5] = np.nan
+    values[3, 4:9] = np.nan
+    values[4, 10] = -0.0
+    values[5, 10] = 0.0
+
+    p_values = pairwise_wilcoxon(values, np.ones((1, 40)), larger_is_better=larger_is_better)[0]
+
+    for first in range(8):
+        for second in range(8):
+            if first == second:
+                continue
+            shared = ~np.isnan(values[first]) & ~np.isnan(values[second])
+            better, worse = values[first][shared], values[second][shared]
+            if not larger_is_better:
+                better, worse = worse, better
+            if np.all(better == worse):
+                assert np.isnan(p_values[first, second])
+                continue
+            expected = stats.wilcoxon(
+                better, worse, alternative="greater", method="asymptotic", correction=True, zero_method="wilcox"
+            ).pvalue
+            assert p_values[first, second] == pytest.approx(expected, rel=1e-10)
+
+
+def test_wilcoxon_infinite_difference_ranks_largest():
+    values = np.array([[np.inf, 0.3, 0.2, 0.6, 0.1], [0.0, 0.1, 0.5, 0.2, 0.4]])
+
+    p_values = pairwise_wilcoxon(values, np.ones((1, 5)), larger_is_better=True)[0]
+
+    expected = stats.wilcoxon(
+        values[0], values[1], alternative="greater", method="asymptotic", correction=True, zero_method="wilcox"
+    ).pvalue
+    assert p_values[0, 1] == pytest.approx(expected, rel=1e-10)
+
+
 def test_wilcoxon_weights_equal_expanded_sample():
     rng = np.random.default_rng(4)
     values = np.round(rng.uniform(0, 1, size=(3, 12)), 1)
@@ -133,3 +215,32 @@ def test_draw_case_weights_counts_n_of_n():
 
 def test_draw_case_weights_seeded():
     assert np.array_equal(draw_case_weights(9, 20, seed=5), draw_case_weights(9, 20, seed=5))
+
+
+def _maximal_similar_groups(differ):
+    """Return every maximal group of algorithms of which no two differ, by checking all subsets."""
+    n_algorithms = differ.shape[0]
+    groups = [
+        set(subset)
+        for size in range(1, n_algorithms + 1)
+        for subset in itertools.combinations(range(n_algorithms), size)
+        if not any(differ[first, second] for first, second in itertools.combinations(subset, 2))
+    ]
+    return [group for group in groups if not any(group < other for other in groups)]
+
+
+@pytest.mark.parametrize("seed", range(6), ids=lambda seed: f"seed{seed}")
+def test_letters_equal_brute_force_groups(seed):
+    rng = np.random.default_rng(seed)
+    adjusted = rng.choice([0.01, 0.5], size=(7, 7), p=[0.4, 0.6])
+    np.fill_diagonal(adjusted, np.nan)
+    order = list(rng.permutation(7))
+
+    letters = compact_letter_display(adjusted, order, alpha=0.05)
+
+    expected = _maximal_similar_groups((adjusted <= 0.05) | (adjusted.T <= 0.05))
+    expected.sort(key=lambda group: sorted(order.index(member) for member in group))
+    for number, group in enumerate(expected):
+        letter = chr(ord("a") + number)
+        assert {member for member in range(7) if letter in letters[member]} == group
+    assert sum(len(member_letters) for member_letters in letters) == sum(len(group) for group in expected)
