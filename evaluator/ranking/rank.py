@@ -228,9 +228,10 @@ def _significance(adjusted, table, settings, full_results, warnings) -> dict:
     reachable = smallest_reachable_p(len(table.case_ids), n_tests, settings.correction)
     if n_algorithms > 1 and reachable > settings.alpha:
         warnings.append(
-            f"with {len(table.case_ids)} cases and {n_tests} pairwise tests adjusted by "
+            f"With {len(table.case_ids)} cases and {n_tests} pairwise tests adjusted by "
             f"{settings.correction}, no pair can reach significance at alpha {settings.alpha} "
-            f"(smallest reachable adjusted p {reachable:.5f}), so test-then-rank ties every algorithm"
+            f"(smallest reachable adjusted p {reachable:.5f}), so every algorithm shares one significance "
+            f"letter and test-then-rank ties them all"
         )
 
     significance = {}

@@ -84,8 +84,9 @@ def test_vector_holm_warning():
     ranking = rank_table(vector_table(), RankingSettings(scheme="test-then-rank"), bootstrap=0)
 
     assert ranking["warnings"] == [
-        "with 6 cases and 12 pairwise tests adjusted by holm, no pair can reach significance "
-        "at alpha 0.05 (smallest reachable adjusted p 0.21619), so test-then-rank ties every algorithm"
+        "With 6 cases and 12 pairwise tests adjusted by holm, no pair can reach significance "
+        "at alpha 0.05 (smallest reachable adjusted p 0.21619), so every algorithm shares one significance "
+        "letter and test-then-rank ties them all"
     ]
 
 
