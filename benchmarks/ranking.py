@@ -25,7 +25,7 @@ from evaluator.ranking.bootstrap import bootstrap_ranks, draw_case_weights  # no
 from evaluator.ranking.missing import fill_missing  # noqa: E402
 from evaluator.ranking.rank import TEST_THEN_RANK_BOOTSTRAP_LIMIT, rank_table  # noqa: E402
 from evaluator.ranking.schemes import aggregate_then_rank  # noqa: E402
-from evaluator.ranking.settings import RankingSettings  # noqa: E402
+from evaluator.ranking.settings import SCHEMES, RankingSettings  # noqa: E402
 from evaluator.ranking.table import ResultTable  # noqa: E402
 from evaluator.ranking.wilcoxon import pairwise_wilcoxon  # noqa: E402
 
@@ -155,7 +155,7 @@ def time_bootstrap_only(table: ResultTable, samples: int, seed: int) -> None:
         for key, values in table.values.items()
     }
     weights = draw_case_weights(len(table.case_ids), samples, seed)
-    for scheme in ("aggregate-then-rank", "rank-then-aggregate", "test-then-rank"):
+    for scheme in SCHEMES:
         scheme_weights = weights[:TEST_THEN_RANK_BOOTSTRAP_LIMIT] if scheme == "test-then-rank" else weights
         seconds, _ = time_call(bootstrap_ranks, filled, table.larger_is_better, RankingSettings(scheme=scheme), scheme_weights)
         print(f"bootstrap_ranks {scheme}: {seconds:.2f} s for {scheme_weights.shape[0]} samples x {len(filled)} tasks")
@@ -164,11 +164,11 @@ def time_bootstrap_only(table: ResultTable, samples: int, seed: int) -> None:
 def main() -> None:
     """Parse the sizes, build the table and print the timings."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--algorithms", type=int, default=20, help="number of algorithms")
-    parser.add_argument("--cases", type=int, default=6000, help="number of cases")
-    parser.add_argument("--classes", type=int, default=9, help="classes, each with Dice and HD95")
-    parser.add_argument("--bootstrap", type=int, default=1000, help="bootstrap samples")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the table and the bootstrap")
+    parser.add_argument("--algorithms", type=int, default=20, help="number of algorithms (default 20)")
+    parser.add_argument("--cases", type=int, default=6000, help="number of cases (default 6000)")
+    parser.add_argument("--classes", type=int, default=9, help="classes, each with Dice and HD95 (default 9)")
+    parser.add_argument("--bootstrap", type=int, default=1000, help="bootstrap samples (default 1000)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the table and the bootstrap (default 0)")
     args = parser.parse_args()
 
     print(
@@ -185,7 +185,7 @@ def main() -> None:
     compare_bootstrap_loop(table, args.bootstrap, args.seed)
     time_bootstrap_only(table, args.bootstrap, args.seed)
 
-    for scheme in ("aggregate-then-rank", "rank-then-aggregate", "test-then-rank"):
+    for scheme in SCHEMES:
         settings = RankingSettings(scheme=scheme)
         seconds, ranking = time_call(rank_table, table, settings, bootstrap=args.bootstrap, seed=args.seed)
         print(

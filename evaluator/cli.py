@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import json
 import logging
 import sys
 from pathlib import Path
@@ -12,6 +11,7 @@ from pathlib import Path
 from evaluator import __version__
 from evaluator.evaluate import ReferenceError, evaluate_folders
 from evaluator.ranking import commands as ranking_commands
+from evaluator.ranking.output import write_json
 from evaluator.task import TaskDefinitionError, load_task
 
 
@@ -79,11 +79,11 @@ def run_evaluate(args: argparse.Namespace) -> int:
         print(f"evaluator evaluate: error: {error}", file=sys.stderr)
         return 1
 
-    _write_json(Path(args.output), results)
+    write_json(Path(args.output), results)
     if args.csv:
         write_cases_csv(Path(args.csv), results)
     if args.grand_challenge:
-        _write_json(Path(args.grand_challenge), grand_challenge_metrics(results))
+        write_json(Path(args.grand_challenge), grand_challenge_metrics(results))
 
     failed = sum(1 for case in results["cases"] if case["flagged"])
     print(
@@ -128,11 +128,6 @@ def write_cases_csv(path: Path, results: dict) -> None:
                         codes,
                     ]
                 )
-
-
-def _write_json(path: Path, data: dict) -> None:
-    # allow_nan=False turns any NaN or infinity that slipped through into an error.
-    path.write_text(json.dumps(data, indent=2, allow_nan=False) + "\n", encoding="utf-8")
 
 
 def _csv_value(value) -> str:

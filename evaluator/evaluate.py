@@ -147,7 +147,9 @@ def evaluate_folders(task, reference_dir, prediction_dir, *, name: str | None = 
 
     prediction_dir = Path(prediction_dir)
     if not prediction_dir.is_dir():
-        raise FileNotFoundError(f"the prediction folder {prediction_dir} does not exist")
+        raise FileNotFoundError(
+            f"the prediction folder {prediction_dir} does not exist; pass the folder of predicted label maps"
+        )
     index = find_prediction_files(prediction_dir)
 
     errors = []

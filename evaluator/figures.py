@@ -13,7 +13,7 @@ from typing import Any
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-SCHEME_ORDER = ("aggregate-then-rank", "rank-then-aggregate", "test-then-rank")
+from evaluator.ranking.settings import SCHEMES
 
 
 def algorithms_by_rank(ranking: dict[str, Any], task: str | None = None) -> list[str]:
@@ -47,7 +47,7 @@ def dot_box_plot(ranking: dict[str, Any], case_values: dict[str, Any], task: str
     direction = "larger is better" if case_values["larger_is_better"][task] else "smaller is better"
     figure.update_layout(
         title=f"{task}: per-case values ({direction})",
-        yaxis_title=task.rsplit("/", 1)[1],
+        yaxis_title=_metric_name(task),
         showlegend=False,
     )
     return figure
@@ -157,7 +157,7 @@ def significance_map(ranking: dict[str, Any], task: str) -> go.Figure:
 
 def scheme_line_plot(ranking: dict[str, Any]) -> go.Figure:
     """Plot each algorithm's overall rank under the three ranking schemes."""
-    schemes = [scheme for scheme in SCHEME_ORDER if scheme in ranking["schemes"]]
+    schemes = [scheme for scheme in SCHEMES if scheme in ranking["schemes"]]
     figure = go.Figure()
     for name in algorithms_by_rank(ranking):
         figure.add_trace(
@@ -209,7 +209,7 @@ def subset_heatmap(
             z=z,
             x=tag_values,
             y=names,
-            colorbar={"title": task.rsplit("/", 1)[1]},
+            colorbar={"title": _metric_name(task)},
             hovertemplate=f"%{{y}}, {tag} %{{x}}: %{{z:.4g}}<extra></extra>",
         ),
         row=1,
@@ -260,6 +260,11 @@ def case_difficulty_plot(case_values: dict[str, Any], task: str) -> go.Figure:
         xaxis_title="case, ordered from hardest",
         # Category axis: ids such as "00257" would otherwise be read as numbers and re-sorted.
         xaxis_type="category",
-        yaxis_title=f"mean {task.rsplit('/', 1)[1]}",
+        yaxis_title=f"mean {_metric_name(task)}",
     )
     return figure
+
+
+def _metric_name(task: str) -> str:
+    """Return the metric of a task key ``"<class>/<metric>"``."""
+    return task.rsplit("/", 1)[1]

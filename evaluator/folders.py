@@ -60,7 +60,9 @@ def find_reference_cases(folder: str | Path) -> dict[str, list[Path]]:
     try:
         entries = sorted(folder.iterdir())
     except OSError as error:
-        raise ReferenceError(f"cannot read the reference folder {folder} ({error.strerror})") from error
+        raise ReferenceError(
+            f"cannot read the reference folder {folder} ({error.strerror}); pass an existing, readable folder"
+        ) from error
 
     cases: dict[str, list[Path]] = {}
     for entry in entries:

@@ -144,7 +144,7 @@ def read_geometry(path: Path) -> ImageGeometry:
     try:
         reader.ReadImageInformation()
     except RuntimeError as error:
-        raise LabelMapError("unreadable", f"the file cannot be read as an image ({_first_line(error, path)})") from error
+        raise LabelMapError("unreadable", f"the file cannot be read as an image ({_error_reason(error, path)})") from error
 
     if reader.GetDimension() not in (2, 3) or reader.GetNumberOfComponents() != 1:
         raise LabelMapError(
@@ -190,7 +190,7 @@ def read_label_array(path: Path, declared_labels) -> np.ndarray:
     try:
         array = sitk.GetArrayFromImage(reader.Execute())
     except RuntimeError as error:
-        raise LabelMapError("unreadable", f"the file cannot be read as an image ({_first_line(error, path)})") from error
+        raise LabelMapError("unreadable", f"the file cannot be read as an image ({_error_reason(error, path)})") from error
 
     if array.size == 0:
         return array.astype(np.uint8)
@@ -210,7 +210,10 @@ def read_label_array(path: Path, declared_labels) -> np.ndarray:
 
 def _integral_array(array: np.ndarray) -> np.ndarray:
     if not np.all(np.isfinite(array)):
-        raise LabelMapError("non_integer_labels", "the label map contains NaN or infinite values")
+        raise LabelMapError(
+            "non_integer_labels",
+            "the label map contains NaN or infinite values; save it with an integer pixel type",
+        )
 
     rounded = np.rint(array)
     not_integral = array != rounded
@@ -232,7 +235,10 @@ def _integral_array(array: np.ndarray) -> np.ndarray:
     for dtype in (np.uint8, np.uint16, np.uint32):
         if largest <= np.iinfo(dtype).max:
             return rounded.astype(dtype)
-    raise LabelMapError("undeclared_labels", f"label value {largest:g} is far beyond any declared label")
+    raise LabelMapError(
+        "undeclared_labels",
+        f"label value {largest:g} is far beyond any declared label; set those voxels to 0 or to a declared label",
+    )
 
 
 def _check_declared(array: np.ndarray, largest: int, declared_labels) -> None:
@@ -282,7 +288,7 @@ def _is_regular_file(path: Path) -> bool:
     return path.is_file() and not path.is_symlink()
 
 
-def _first_line(error: Exception, path: Path) -> str:
+def _error_reason(error: Exception, path: Path) -> str:
     lines = [line.strip() for line in str(error).splitlines() if line.strip()]
     # SimpleITK errors start with the C++ source location; the last line contains the reason.
     reason = lines[-1] if lines else type(error).__name__

@@ -352,6 +352,11 @@ def _parse_classes(
         if not isinstance(values, list) or not values:
             raise TaskDefinitionError(f"{where}.labels: expected a non-empty list of label values, got {values!r}")
         class_labels = tuple(sorted({_parse_label_value(value, f"{where}.labels") for value in values}))
+        if 0 in class_labels:
+            # _parse_labels drops 0, so the undeclared-label message would ask for a declaration that cannot help.
+            raise TaskDefinitionError(
+                f"{where}.labels: label 0 is the background and cannot belong to a class; remove it"
+            )
         undeclared = [value for value in class_labels if value not in labels]
         if undeclared:
             raise TaskDefinitionError(

@@ -88,11 +88,8 @@ def choose_entry(request, challenge_slug, phase_slug):
     if not permissions.is_participant(request.user, phase.challenge):
         raise Http404("Only participants of the challenge choose a leaderboard entry.")
 
-    own = [
-        submission
-        for submission in eligible_submissions(phase)
-        if participant_key(submission) == _own_key(request.user, phase)
-    ]
+    own_key = _own_key(request.user, phase)
+    own = [submission for submission in eligible_submissions(phase) if participant_key(submission) == own_key]
 
     if request.method == "POST":
         chosen_id = request.POST.get("submission", "")

@@ -88,7 +88,7 @@ def select_entries(phase, submissions, task):
 
 
 def _best_submission(candidates, task_key):
-    metric = task_key.split("/", 1)[1]
+    metric = task_key.rsplit("/", 1)[1]
     larger_is_better = METRIC_LARGER_IS_BETTER.get(metric, True)
 
     def sort_key(indexed):

@@ -9,7 +9,6 @@ from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpRespon
 
 from evaluator.report import build_report
 from leaderboards.documents import leaderboard_document
-from leaderboards.figures import with_metric_directions
 from leaderboards.lookups import phase_for_case_values, phase_for_leaderboard, requested_snapshot, requested_subset
 from leaderboards.models import SnapshotCases, SnapshotSubset
 from leaderboards.subsets import parse_subset_key
@@ -99,7 +98,7 @@ def report_html(request, challenge_slug, phase_slug):
     phase, table, subset_key = _case_table(request, challenge_slug, phase_slug)
     snapshot = requested_snapshot(request, phase)
     subset = SnapshotSubset.objects.get(snapshot=snapshot, key=subset_key)
-    html = build_report(with_metric_directions(subset.ranking), table.to_dict())
+    html = build_report(subset.ranking, table.to_dict())
     response = HttpResponse(html, content_type="text/html; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{phase.challenge.slug}-{phase.slug}-{_slug(subset_key)}-report.html"'
     return response

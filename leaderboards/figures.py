@@ -8,7 +8,6 @@ import dataclasses
 import re
 
 from evaluator import figures as evaluator_figures
-from evaluator.task import METRIC_LARGER_IS_BETTER
 from leaderboards.methods import method_box_plot, method_groups
 from leaderboards.subsets import SPLIT_LABELS
 
@@ -109,18 +108,6 @@ def analysis_sections(*, ranking, all_cases_ranking, table, entries, method_fiel
             )
         )
     return sections
-
-
-def with_metric_directions(ranking):
-    """Return the ranking with ``larger_is_better`` per task, derived from the metric names when absent.
-
-    ``rank_table`` writes the key, so every snapshot has it. This only fills it
-    in for a RANKING.json written without it.
-    """
-    if "larger_is_better" in ranking:
-        return ranking
-    directions = {key: METRIC_LARGER_IS_BETTER[key.rsplit("/", 1)[1]] for key in ranking["tasks"]}
-    return {**ranking, "larger_is_better": directions}
 
 
 def _subset_heatmaps(ranking, task_key):

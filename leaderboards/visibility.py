@@ -1,6 +1,8 @@
 """Who may see which leaderboard, per-case value and export of a phase.
 
-Every page, API view and export calls this module, so the rule is written once:
+Every leaderboard page, API view and export calls this module, so the rule is
+written once. The submission pages and API apply `challenges.permissions` to a
+participant's own submissions instead. The rule:
 
 - Organisers of the challenge (and superusers) see everything, including the
   live leaderboard of a phase whose final one is frozen but not yet published.

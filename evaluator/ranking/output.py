@@ -1,4 +1,4 @@
-"""Files written by the ``rank`` command: RANKING.json and its CSV table."""
+"""Files written by the commands: RANKING.json, its CSV table, and JSON in general."""
 
 from __future__ import annotations
 
@@ -23,9 +23,14 @@ CSV_COLUMNS = (
 )
 
 
+def write_json(path: Path, data: dict[str, Any]) -> None:
+    """Write ``data`` as indented JSON; ``allow_nan=False`` raises on any NaN or infinity."""
+    path.write_text(json.dumps(data, indent=2, allow_nan=False) + "\n", encoding="utf-8")
+
+
 def write_ranking_json(path: Path, ranking: dict[str, Any]) -> None:
-    """Write RANKING.json; ``allow_nan=False`` raises on any NaN that escaped ``json_safe``."""
-    path.write_text(json.dumps(ranking, indent=2, allow_nan=False) + "\n", encoding="utf-8")
+    """Write RANKING.json; any NaN that escaped ``json_safe`` raises ``ValueError``."""
+    write_json(path, ranking)
 
 
 def write_ranking_csv(path: Path, ranking: dict[str, Any]) -> None:

@@ -199,19 +199,17 @@ def _bootstrap(filled, table, settings, full_results, overall_ranks, ranking) ->
         for row, name in enumerate(table.algorithms):
             ranking["tasks"][key][name].update(_algorithm_summary(task_summary, row))
             ranking["tasks"][key][name]["aggregate_interval"] = aggregate_intervals[row]
-        summary["kendall_tau"][key] = {
-            "values": task_summary["kendall_tau"],
-            "median": task_summary["kendall_tau_median"],
-        }
+        summary["kendall_tau"][key] = _tau_summary(task_summary)
 
     overall_summary = summarize_ranks(overall_ranks[:, 0], sample_overall)
     for row, name in enumerate(table.algorithms):
         ranking["overall"][name].update(_algorithm_summary(overall_summary, row))
-    summary["kendall_tau"]["overall"] = {
-        "values": overall_summary["kendall_tau"],
-        "median": overall_summary["kendall_tau_median"],
-    }
+    summary["kendall_tau"]["overall"] = _tau_summary(overall_summary)
     return summary
+
+
+def _tau_summary(summary: dict) -> dict:
+    return {"values": summary["kendall_tau"], "median": summary["kendall_tau_median"]}
 
 
 def _algorithm_summary(summary: dict, row: int) -> dict:

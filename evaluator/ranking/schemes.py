@@ -14,7 +14,7 @@ import numpy as np
 from evaluator.ranking.aggregate import aggregate_values
 from evaluator.ranking.ranks import rank_min
 from evaluator.ranking.settings import RankingSettings
-from evaluator.ranking.wilcoxon import adjust_p_values, pairwise_wilcoxon
+from evaluator.ranking.wilcoxon import adjust_pairwise_p_values, pairwise_wilcoxon
 
 
 @dataclasses.dataclass(frozen=True)
@@ -70,13 +70,10 @@ def test_then_rank(
     ``evaluator.ranking.wilcoxon``). An algorithm's score is the share of the
     other algorithms it beats with an adjusted p-value <= ``settings.alpha``.
     """
-    n_algorithms = values.shape[0]
     p_values = pairwise_wilcoxon(values, weights, larger_is_better=larger_is_better)
 
     # Adjust the n (n - 1) p-values of each sample together.
-    off_diagonal = ~np.eye(n_algorithms, dtype=bool)
-    adjusted = np.full_like(p_values, np.nan)
-    adjusted[:, off_diagonal] = adjust_p_values(p_values[:, off_diagonal], settings.correction)
+    adjusted = adjust_pairwise_p_values(p_values, settings.correction)
 
     return rank_by_significant_wins(adjusted, alpha=settings.alpha)
 

@@ -7,7 +7,7 @@ import string
 import numpy as np
 from scipy import special
 
-from evaluator.ranking.wilcoxon import adjust_p_values, pairwise_wilcoxon
+from evaluator.ranking.wilcoxon import adjust_pairwise_p_values, pairwise_wilcoxon
 
 
 def significance_matrix(values: np.ndarray, *, larger_is_better: bool, correction: str) -> np.ndarray:
@@ -17,13 +17,8 @@ def significance_matrix(values: np.ndarray, *, larger_is_better: bool, correctio
     policy. The n (n - 1) p-values are adjusted together. The diagonal, and
     pairs with no non-zero difference, are NaN.
     """
-    n_algorithms = values.shape[0]
     p_values = pairwise_wilcoxon(values, np.ones((1, values.shape[1])), larger_is_better=larger_is_better)[0]
-
-    off_diagonal = ~np.eye(n_algorithms, dtype=bool)
-    adjusted = np.full_like(p_values, np.nan)
-    adjusted[off_diagonal] = adjust_p_values(p_values[off_diagonal], correction)
-    return adjusted
+    return adjust_pairwise_p_values(p_values, correction)
 
 
 def smallest_reachable_p(n_cases: int, n_tests: int, correction: str) -> float:

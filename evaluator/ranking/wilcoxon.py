@@ -12,8 +12,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import special
 
-CORRECTION_NAMES = ("none", "holm", "bonferroni", "bh")
-
+from evaluator.ranking.settings import CORRECTIONS
 
 # Samples are processed in blocks of about this many bytes of case weights, so
 # that the arrays of one block stay in the processor's cache. On the development
@@ -237,6 +236,18 @@ def _normal_p_values(rank_sum_positive, count, tie_term) -> tuple[np.ndarray, np
     )
 
 
+def adjust_pairwise_p_values(p_values: np.ndarray, correction: str) -> np.ndarray:
+    """Adjust the n (n - 1) off-diagonal p-values of each (..., n, n) matrix together.
+
+    The diagonal of the result is NaN.
+    """
+    n_algorithms = p_values.shape[-1]
+    off_diagonal = ~np.eye(n_algorithms, dtype=bool)
+    adjusted = np.full_like(p_values, np.nan)
+    adjusted[..., off_diagonal] = adjust_p_values(p_values[..., off_diagonal], correction)
+    return adjusted
+
+
 def adjust_p_values(p_values: np.ndarray, correction: str) -> np.ndarray:
     """Adjust the p-values of each row for multiple testing, as R's ``p.adjust``.
 
@@ -245,9 +256,9 @@ def adjust_p_values(p_values: np.ndarray, correction: str) -> np.ndarray:
     ``correction`` is ``"none"``, ``"holm"``, ``"bonferroni"`` or ``"bh"``
     (Benjamini-Hochberg).
     """
-    if correction not in CORRECTION_NAMES:
+    if correction not in CORRECTIONS:
         raise ValueError(
-            f"correction: expected one of {', '.join(CORRECTION_NAMES)}, got {correction!r}"
+            f"correction: expected one of {', '.join(CORRECTIONS)}, got {correction!r}"
         )
     p_values = np.asarray(p_values, dtype=np.float64)
     if correction == "none":

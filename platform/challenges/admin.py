@@ -5,6 +5,7 @@ import logging
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -123,6 +124,7 @@ class PhaseAdmin(OrganiserScopedAdmin):
     form = PhaseAdminForm
     change_form_template = "admin/challenges/phase/change_form.html"
     list_display = ["name", "challenge", "opens_at", "closes_at", "reference_version", "reference_count"]
+    list_select_related = ["challenge"]
     list_filter = [("challenge", admin.RelatedOnlyFieldListFilter)]
     readonly_fields = ["reference_version"]
     inlines = [ReferenceCaseInline]
@@ -135,9 +137,13 @@ class PhaseAdmin(OrganiserScopedAdmin):
         ("References", {"fields": ["reference_version"]}),
     ]
 
+    def get_queryset(self, request):
+        # Counted in the list's one query rather than once per row.
+        return super().get_queryset(request).annotate(reference_case_count=Count("reference_cases"))
+
     @admin.display(description="Reference cases")
     def reference_count(self, phase):
-        return phase.reference_cases.count()
+        return phase.reference_case_count
 
     def save_model(self, request, obj, form, change):
         if not obj.slug:
@@ -298,19 +304,24 @@ class ReferenceCaseAdmin(OrganiserScopedAdmin):
 @admin.register(Team)
 class TeamAdmin(OrganiserScopedAdmin):
     list_display = ["name", "challenge", "member_count"]
+    list_select_related = ["challenge"]
     list_filter = [("challenge", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name"]
     filter_horizontal = ["members"]
     readonly_fields = ["created_by"]
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(member_total=Count("members"))
+
     @admin.display(description="Members")
     def member_count(self, team):
-        return team.members.count()
+        return team.member_total
 
 
 @admin.register(Participation)
 class ParticipationAdmin(OrganiserScopedAdmin):
     list_display = ["user", "challenge", "team", "rules_accepted_at"]
+    list_select_related = ["user", "challenge", "team"]
     list_filter = [("challenge", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["user__username", "team__name"]
     readonly_fields = ["user", "challenge", "rules_accepted_at"]

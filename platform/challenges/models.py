@@ -202,4 +202,6 @@ class Participation(models.Model):
 
     def clean(self):
         if self.team_id and self.team.challenge_id != self.challenge_id:
-            raise ValidationError({"team": "The team belongs to another challenge."})
+            raise ValidationError(
+                {"team": f"The team {self.team} belongs to another challenge; choose a team of {self.challenge}."}
+            )

@@ -131,6 +131,7 @@ def submission_list(request, challenge_slug, phase_slug):
 
 
 def get_visible_submission(user, pk):
+    """Return the submission when the user may see it; else raise Http404."""
     submission = get_object_or_404(Submission.objects.select_related("phase__challenge", "creator", "team"), pk=pk)
     # Return 404 rather than 403, so that ids of other people's submissions reveal nothing.
     if not can_view_submission(user, submission):

@@ -93,6 +93,11 @@ INVALID = [
         r"classes.c.labels: \[2\] not declared",
         id="class-label-undeclared",
     ),
+    pytest.param(
+        {"name": "t", "labels": {"0": "background", "1": "a"}, "classes": {"c": {"labels": [0, 1]}}, "metrics": ["dice"]},
+        r"classes.c.labels: label 0 is the background and cannot belong to a class; remove it",
+        id="class-label-background",
+    ),
     pytest.param({"name": "t", "labels": {"1": "a"}, "metrics": ["dice"], "nsd_variant": "mesh"}, "nsd_variant: expected one of surfel, voxel", id="nsd-variant"),
     pytest.param({"name": "t", "labels": {"1": "a"}, "metrics": ["dice"], "empty_policy": "zero"}, "empty_policy: expected one of kits21, raw", id="empty-policy"),
     pytest.param({"name": "t", "labels": {"1": "a"}, "metrics": ["dice"], "missing_values": {"dice": "nan"}}, "missing_values.dice: expected a finite number", id="missing-value-word"),

@@ -96,3 +96,21 @@ def test_choose_page_for_non_participant_not_found(client, setup):
     phase, _, _ = setup
     client.force_login(make_user("visitor"))
     assert client.get(url("leaderboard-choose", phase)).status_code == 404
+
+
+def test_choose_page_queries_constant(client, setup, django_assert_max_num_queries):
+    # The page reads the participant's team once, not once per submission of the phase.
+    phase, _, participant = setup
+    make_submission(phase, participant, VALUES)
+    make_submission(phase, participant, VALUES)
+    client.force_login(participant)
+    with django_assert_max_num_queries(100) as captured:
+        assert client.get(url("leaderboard-choose", phase)).status_code == 200
+    baseline = len(captured)
+
+    for index in range(6):
+        other = make_user(f"other-{index}")
+        join(other, phase.challenge)
+        make_submission(phase, other, VALUES)
+    with django_assert_max_num_queries(baseline):
+        assert client.get(url("leaderboard-choose", phase)).status_code == 200

@@ -83,3 +83,19 @@ def test_eligible_submissions(status, evaluation_round, eligible):
     submission.evaluation_round = evaluation_round
     submission.save()
     assert (submission in eligible_submissions(phase)) is eligible
+
+
+def test_best_rule_class_name_with_slash():
+    # The metric is the part after the last slash, so HD95 of class "kidney/mass" is still smaller-is-better.
+    task = {
+        "name": "slash-class",
+        "labels": {"1": "kidney"},
+        "classes": {"kidney/mass": {"labels": [1]}},
+        "metrics": ["hd95"],
+    }
+    phase = make_phase(entry="best", task=task)
+    alice = make_user("alice-slash")
+    close = make_submission(phase, alice, {"kidney/mass/hd95": [2.0, 2.0, 2.0, 2.0]}, created_at=_at(1))
+    make_submission(phase, alice, {"kidney/mass/hd95": [9.0, 9.0, 9.0, 9.0]}, created_at=_at(2))
+
+    assert select_entries(phase, eligible_submissions(phase), phase.task()) == [close]

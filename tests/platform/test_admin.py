@@ -421,3 +421,26 @@ def connection_queries(client, url):
     with CaptureQueriesContext(connection) as context:
         assert client.get(url).status_code == 200
     return context.captured_queries
+
+
+@pytest.mark.parametrize(
+    "model",
+    ["challenges_phase", "challenges_team", "challenges_participation"],
+)
+def test_challenge_changelists_queries_constant(organisers, model):
+    # Rows name their challenge, team and user and count references or members, all in the list's own queries.
+    client = admin_client(organisers.alice)
+    url = reverse(f"admin:{model}_changelist")
+
+    def add_rows(first, last):
+        for index in range(first, last):
+            phase = factories.make_phase(organisers.challenge_a, f"phase-{index}")
+            factories.make_reference(phase, f"case_{index}")
+            member = factories.make_user(f"member-{index}")
+            factories.make_team(organisers.challenge_a, f"Team {index}", members=[member])
+
+    add_rows(0, 2)
+    baseline = len(connection_queries(client, url))
+
+    add_rows(2, 6)
+    assert len(connection_queries(client, url)) == baseline

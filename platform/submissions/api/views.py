@@ -1,6 +1,5 @@
 """API views: phases, joining a challenge, creating submissions and reading them."""
 
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
@@ -11,7 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from challenges.joining import JoinRejected, join_challenge
-from challenges.permissions import can_view_submission, visible_challenges, visible_phases
+from challenges.permissions import visible_challenges, visible_phases
 from submissions.api.serializers import (
     DetailSerializer,
     JoinSerializer,
@@ -22,10 +21,9 @@ from submissions.api.serializers import (
     SubmissionUploadSerializer,
 )
 from submissions.creation import SubmissionRejected, create_submission
-from submissions.models import Submission
 from submissions.presentation import submission_payload
 from submissions.uploads import InvalidUpload, check_request_size
-from submissions.views import REJECTION_STATUS
+from submissions.views import REJECTION_STATUS, get_visible_submission
 
 
 class PhaseList(ListAPIView):
@@ -124,7 +122,5 @@ class SubmissionDetail(APIView):
 
     @extend_schema(responses={200: SubmissionDetailSerializer, 404: DetailSerializer})
     def get(self, request, pk):
-        submission = get_object_or_404(Submission.objects.select_related("phase__challenge", "creator", "team"), pk=pk)
-        if not can_view_submission(request.user, submission):
-            raise Http404("No such submission.")
+        submission = get_visible_submission(request.user, pk)
         return Response(submission_payload(submission, request.user))
