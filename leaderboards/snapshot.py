@@ -9,6 +9,7 @@ anyone holding the same per-case values reproduces the snapshot offline.
 import logging
 import time
 
+from django.conf import settings as django_settings
 from django.db import transaction
 
 import evaluator
@@ -58,18 +59,23 @@ def entry_descriptions(submissions):
     ]
 
 
-def compute_leaderboard(task, table, *, bootstrap, seed):
+def compute_leaderboard(task, table, *, bootstrap, seed, min_subset_cases=1):
     """Rank the table on every subset of its cases.
 
     Returns one dict per subset, "all" first, with its key, label, case count,
     RANKING.json dict and the summary the leaderboard page shows. Each subset is
     ranked on its own cases, with its own bootstrap drawn from the same seed.
+    A subset with fewer than ``min_subset_cases`` cases is left out; all cases
+    are always ranked.
     """
     computed = []
     for key in subset_keys(table.subsets):
         tags = parse_subset_key(key)
-        ranking = rank_table(table, task.ranking, bootstrap=bootstrap, seed=seed, subset=tags)
         subset_table = table.select_cases(tags)
+        if tags is not None and len(subset_table.case_ids) < min_subset_cases:
+            continue
+
+        ranking = rank_table(table, task.ranking, bootstrap=bootstrap, seed=seed, subset=tags)
         computed.append(
             {
                 "key": key,
@@ -98,7 +104,14 @@ def build_snapshot(phase_id, *, covers_requests_until=None):
 
     table = build_result_table(task, [entry["algorithm"] for entry in entries], submissions, case_ids, subsets)
     bootstrap = bootstrap_samples_for(settings, len(entries))
-    computed = compute_leaderboard(task, table, bootstrap=bootstrap, seed=settings.seed) if entries and case_ids else []
+    # The aggregate of a subset of one or two cases is nearly a per-case value,
+    # which a phase that hides per-case results must not show.
+    min_subset_cases = 1 if phase.show_case_results else django_settings.PODIUM_MIN_SUBSET_CASES
+    computed = []
+    if entries and case_ids:
+        computed = compute_leaderboard(
+            task, table, bootstrap=bootstrap, seed=settings.seed, min_subset_cases=min_subset_cases
+        )
 
     with transaction.atomic():
         snapshot = Snapshot.objects.create(

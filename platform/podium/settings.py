@@ -93,6 +93,9 @@ PODIUM_MAX_REFERENCE_BYTES = env_int("PODIUM_MAX_REFERENCE_BYTES", 64 * 1024**3)
 PODIUM_MAX_REFERENCE_FILES = env_int("PODIUM_MAX_REFERENCE_FILES", 50_000)
 # A submission whose work has not moved for this many seconds is queued again.
 PODIUM_STALLED_AFTER_SECONDS = env_int("PODIUM_STALLED_AFTER_SECONDS", 1800)
+# On a phase that hides per-case results, a hospital or split with fewer
+# cases than this gets no leaderboard of its own.
+PODIUM_MIN_SUBSET_CASES = env_int("PODIUM_MIN_SUBSET_CASES", 3)
 # How often one round's work may be queued again before the submission fails.
 PODIUM_MAX_REQUEUES = env_int("PODIUM_MAX_REQUEUES", 5)
 

@@ -175,3 +175,24 @@ def test_phase_without_entries_has_empty_snapshot():
 def test_bootstrap_samples_for(scheme, entries, expected):
     settings = RankingSettings(scheme=scheme, bootstrap=1000)
     assert bootstrap_samples_for(settings, entries) == expected
+
+
+def test_hidden_phase_leaves_out_small_subsets(settings):
+    settings.PODIUM_MIN_SUBSET_CASES = 3
+    phase = make_phase(show_case_results=False)
+    make_submission(phase, make_user("alice"), ALICE)
+
+    snapshot = build_snapshot(phase.pk)
+
+    # Each hospital and split has 2 of the 4 cases, so only "all" is ranked.
+    assert snapshot.subset_keys == ["all"]
+
+
+def test_hidden_phase_keeps_subsets_at_minimum(settings):
+    settings.PODIUM_MIN_SUBSET_CASES = 2
+    phase = make_phase(show_case_results=False)
+    make_submission(phase, make_user("alice"), ALICE)
+
+    snapshot = build_snapshot(phase.pk)
+
+    assert snapshot.subset_keys == ["all", "hospital:A", "hospital:B", "split:in", "split:ood"]
