@@ -15,3 +15,12 @@ def shared_data():
 def chromium_path():
     """Return the path of Debian's Chromium, skipping when it is absent."""
     return services.require_chromium()
+
+
+@pytest.fixture
+def private_root(tmp_path, settings):
+    """Point private storage at a folder of this test; the storage reads the setting on every use."""
+    root = tmp_path / "private"
+    root.mkdir()
+    settings.PODIUM_PRIVATE_ROOT = root
+    return root

@@ -72,7 +72,7 @@ def require_shared_data(*parts):
 
 
 def require_redis_url():
-    """Return a Redis URL for tests, or skip when no server answers."""
+    """Return a Redis URL for tests, or skip when no server responds."""
     url = os.environ.get("PODIUM_TEST_REDIS_URL", LOCAL_REDIS_URL)
     import redis
 

@@ -24,11 +24,11 @@ ORGANISER_PERMISSIONS = [
 def ensure_organiser_group(**kwargs):
     """Create the organiser group and give it the admin permissions it needs."""
     group, _ = Group.objects.get_or_create(name=ORGANISER_GROUP)
-    wanted = []
+    permissions = []
     for app_label, model, actions in ORGANISER_PERMISSIONS:
         codenames = [f"{action}_{model}" for action in actions]
-        wanted.extend(Permission.objects.filter(content_type__app_label=app_label, codename__in=codenames))
-    group.permissions.add(*wanted)
+        permissions.extend(Permission.objects.filter(content_type__app_label=app_label, codename__in=codenames))
+    group.permissions.add(*permissions)
 
 
 def grant_admin_access(sender, instance, action, pk_set, **kwargs):

@@ -33,14 +33,14 @@ def check_limits(phase, user, team, now=None):
     """
     now = now or timezone.now()
     counted = counted_submissions(phase, user, team)
-    who = f"team {team.name}" if team is not None else "you"
+    submitter = f"team {team.name}" if team is not None else "you"
 
     if phase.total_limit is not None:
         total = counted.count()
         if total >= phase.total_limit:
             raise LimitReached(
                 f"The limit of {phase.total_limit} submissions in total for {phase.name} is reached "
-                f"({total} made by {who}); failed and cancelled submissions do not count."
+                f"({total} made by {submitter}); failed and cancelled submissions do not count."
             )
 
     if phase.daily_limit is not None:
@@ -50,7 +50,7 @@ def check_limits(phase, user, team, now=None):
             next_day = day_start + datetime.timedelta(days=1)
             raise LimitReached(
                 f"The limit of {phase.daily_limit} submissions per day for {phase.name} is reached "
-                f"({today} made by {who} today); try again after {next_day:%Y-%m-%d %H:%M} UTC."
+                f"({today} made by {submitter} today); try again after {next_day:%Y-%m-%d %H:%M} UTC."
             )
 
 

@@ -99,7 +99,7 @@ def test_worked_example_surfel_nsd():
 def test_worked_example_voxel_nsd():
     # Each cube has 26 boundary voxels (all but its centre). Of the reference's,
     # the 8 ring voxels of the middle slice lie on the prediction's first slice
-    # (0 mm), the 9 of the last slice are at most 0.8 mm in-plane from the
+    # (0 mm). The 9 of the last slice are at most 0.8 mm in-plane from the
     # prediction's boundary, and the 9 of the first slice are 2.5 mm away.
     # By symmetry the prediction has 17 close voxels too: 34 / 52.
     distances = compute_surface_distances(cube() == 1, cube(shift=1) == 1, (2.5, 0.8, 0.8), "voxel")

@@ -30,11 +30,9 @@ NOISE_SEED = 0
 
 
 @pytest.fixture(autouse=True)
-def private_root(tmp_path, settings):
-    root = tmp_path / "private"
-    root.mkdir()
-    settings.PODIUM_PRIVATE_ROOT = root
-    return root
+def isolated_private_root(private_root):
+    """Give every test here a private storage folder of its own."""
+    return private_root
 
 
 @pytest.fixture(scope="session")

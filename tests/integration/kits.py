@@ -2,7 +2,7 @@
 
 The reference of a case is its official ``segmentation.nii.gz``. A
 participant's prediction is one rater's label map, built the way KiTS23 builds
-its reference but from annotation slot ``rater`` alone: the union of each
+its reference but from annotation slot ``rater`` alone. It is the union of each
 class's instances, written in the order kidney (1), cyst (3), tumour (2), so a
 later class overwrites an earlier one.
 """

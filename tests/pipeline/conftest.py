@@ -1,8 +1,5 @@
 """Fixtures of the pipeline's tests: private storage per test, a phase with two reference cases."""
 
-import io
-import zipfile
-
 import numpy as np
 import pytest
 import SimpleITK as sitk
@@ -38,20 +35,10 @@ def label_map_bytes(array, tmp_path, suffix=".nii.gz"):
     return path.read_bytes()
 
 
-def zip_bytes(members):
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, data in members.items():
-            archive.writestr(name, data)
-    return buffer.getvalue()
-
-
 @pytest.fixture(autouse=True)
-def private_root(tmp_path, settings):
-    root = tmp_path / "private"
-    root.mkdir()
-    settings.PODIUM_PRIVATE_ROOT = root
-    return root
+def isolated_private_root(private_root):
+    """Give every test here a private storage folder of its own."""
+    return private_root
 
 
 @pytest.fixture
@@ -79,7 +66,7 @@ def submit(phase, participant):
 
     def submit(members, original_name="predictions.zip", raw_bytes=None):
         submission = Submission(phase=phase, creator=participant, original_name=original_name)
-        data = raw_bytes if raw_bytes is not None else zip_bytes(members)
+        data = raw_bytes if raw_bytes is not None else factories.zip_bytes(members)
         submission.upload.save(original_name, ContentFile(data), save=False)
         submission.save()
         return submission

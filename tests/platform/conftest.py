@@ -15,12 +15,9 @@ def fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
-def private_root(tmp_path, settings):
-    """Point private storage at a folder of this test; the storage reads the setting on every use."""
-    root = tmp_path / "private"
-    root.mkdir()
-    settings.PODIUM_PRIVATE_ROOT = root
-    return root
+def isolated_private_root(private_root):
+    """Give every test here a private storage folder of its own."""
+    return private_root
 
 
 @pytest.fixture

@@ -2,5 +2,5 @@
 
 Each step is a plain function that the Celery tasks in ``submissions.tasks``
 call. A step takes ids, reloads and locks its submission, does nothing when the
-stored state says the work is done, and queues the next step after commit.
+stored state shows the work is done, and queues the next step after commit.
 """
